@@ -163,3 +163,35 @@ class HostLock(object):
         os.close(self._fd)
         self._fd = None
         return False
+
+
+def swap_trees(new, current):
+    """Put directory `new` at `current`'s path; the old tree ends up at `new`'s path.
+
+    renameat2(RENAME_EXCHANGE) swaps both names in one step, so `current` never
+    disappears, not even for a moment.  Where the kernel or libc lacks it, two renames
+    leave a short window in which `current` is missing, never one in which it is partial.
+    """
+    if _exchange(new, current):
+        fsync_dir(os.path.dirname(current) or ".")
+        return
+    aside = "%s.gofleet-old-%d" % (current, os.getpid())
+    os.rename(current, aside)
+    os.rename(new, current)
+    os.rename(aside, new)
+    fsync_dir(os.path.dirname(current) or ".")
+
+
+def _exchange(a, b):
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = getattr(libc, "renameat2", None)
+        if renameat2 is None:
+            return False
+        at_fdcwd, rename_exchange = -100, 2
+        rc = renameat2(at_fdcwd, a.encode(), at_fdcwd, b.encode(), rename_exchange)
+        return rc == 0
+    except (OSError, AttributeError, ImportError):
+        return False

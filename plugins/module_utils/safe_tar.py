@@ -1,0 +1,135 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gofleet founders
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Extract a tarball only after every member has been judged safe.
+
+A toolchain or mirror bundle is run as root on hundreds of hosts: a member that escapes
+the tree, a device node or a setuid bit is refused before a single byte is written.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import errno
+import os
+import posixpath
+import stat
+import tarfile
+
+from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
+
+DEFAULT_MAX_UNPACKED = 2 * 1024 * 1024 * 1024
+
+
+def _normalize(name):
+    while name.startswith("./"):
+        name = name[2:]
+    return posixpath.normpath(name)
+
+
+def _judge(member, names, top, label):
+    """Return the member's normalized name, or raise why it is refused."""
+    raw = member.name
+    if raw.startswith("/") or raw.startswith("\\"):
+        raise GofleetError("%s: refusing member with absolute path %r" % (label, raw))
+    name = _normalize(raw)
+    if name == ".." or name.startswith("../") or "/../" in "/%s/" % name:
+        raise GofleetError("%s: refusing member %r that leaves the tree" % (label, raw))
+    if top and name != top and not name.startswith(top + "/"):
+        raise GofleetError("%s: member %r is outside the expected top directory %s/" % (label, raw, top))
+    if member.ischr() or member.isblk() or member.isfifo() or not (member.isfile() or member.isdir() or member.issym() or member.islnk()):
+        raise GofleetError("%s: refusing special file %r (device, fifo or unknown type)" % (label, raw))
+    if member.mode & (stat.S_ISUID | stat.S_ISGID):
+        raise GofleetError("%s: refusing setuid/setgid member %r" % (label, raw))
+    if member.issym():
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(name), member.linkname))
+        if member.linkname.startswith("/") or target == ".." or target.startswith("../") or (top and not (target == top or target.startswith(top + "/"))):
+            raise GofleetError("%s: refusing symlink %r -> %r that points outside the tree" % (label, raw, member.linkname))
+    if member.islnk():
+        target = _normalize(member.linkname)
+        if target not in names:
+            raise GofleetError("%s: refusing hardlink %r -> %r outside the tree" % (label, raw, member.linkname))
+    return name
+
+
+def extract(tar_path, dest, top=None, max_unpacked=DEFAULT_MAX_UNPACKED, label=None):
+    """Validate every member of `tar_path`, then extract into `dest` (which must exist).
+
+    Modes lose group/other write; setuid/setgid never pass validation.  Returns the
+    number of bytes unpacked.  Truncated archives and a full disk fail with one line.
+    """
+    label = label or tar_path
+    try:
+        with tarfile.open(tar_path, "r:*") as archive:
+            members = archive.getmembers()
+            names = set()
+            total = 0
+            judged = []
+            for member in members:
+                name = _judge(member, names, top, label)
+                names.add(name)
+                total += member.size if member.isfile() else 0
+                if total > max_unpacked:
+                    raise GofleetError("%s unpacks to more than %d bytes (max_unpacked_size)" % (label, max_unpacked))
+                judged.append((name, member))
+            if not judged:
+                raise GofleetError("%s is empty" % label)
+            _write_members(archive, judged, dest)
+    except GofleetError:
+        raise
+    except (tarfile.TarError, EOFError, OSError, IOError) as e:
+        if getattr(e, "errno", None) == errno.ENOSPC:
+            raise GofleetError("no space left on device while extracting %s into %s" % (label, dest))
+        raise GofleetError("%s is truncated or not a valid tarball: %s" % (label, e))
+    return total
+
+
+def _write_members(archive, judged, dest):
+    directories = []
+    for name, member in judged:
+        path = os.path.join(dest, name)
+        parent = os.path.dirname(path)
+        if not os.path.isdir(parent):
+            os.makedirs(parent, 0o755)
+        mode = member.mode & 0o755
+        if member.isdir():
+            if not os.path.isdir(path):
+                os.mkdir(path, 0o755)
+            directories.append((path, mode | 0o700, member.mtime))
+        elif member.issym():
+            os.symlink(member.linkname, path)
+        elif member.islnk():
+            os.link(os.path.join(dest, _normalize(member.linkname)), path)
+        else:
+            source = archive.extractfile(member)
+            with open(path, "wb") as out:
+                while True:
+                    block = source.read(1024 * 1024)
+                    if not block:
+                        break
+                    out.write(block)
+            if out_size(path) != member.size:
+                raise GofleetError("%s: member %r is truncated" % (archive.name, member.name))
+            os.chmod(path, mode)
+            os.utime(path, (member.mtime, member.mtime))
+    # Directory modes and times last: writing files into them changes their mtime.
+    for path, mode, mtime in reversed(directories):
+        os.chmod(path, mode)
+        os.utime(path, (mtime, mtime))
+
+
+def out_size(path):
+    return os.lstat(path).st_size
+
+
+def read_member(tar_path, name, limit=1024 * 1024):
+    """The text of one regular member (e.g. go/go.env), or None if absent or unreadable."""
+    try:
+        with tarfile.open(tar_path, "r:*") as archive:
+            for member in archive:
+                if _normalize(member.name) == name and member.isfile() and member.size <= limit:
+                    return archive.extractfile(member).read().decode("utf-8", "replace")
+    except (tarfile.TarError, EOFError, OSError, IOError):
+        return None
+    return None

@@ -1,0 +1,446 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gofleet founders
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Plan and apply Go toolchain installs: what go_toolchain does, without the module around it.
+
+inspect() reads the node, plan() decides (the same code in check mode and in a real run,
+so the prediction is exact), apply() carries the plan out with every step atomic.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import datetime
+import json
+import os
+import re
+
+from ansible_collections.gofleet.golang.plugins.module_utils import artifact, atomic, go_env, manifest, safe_tar
+from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
+from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import require_elf_for
+
+_VERSION_RE = re.compile(r"^(?:go)?(\d+)\.(\d+)(?:\.(\d+))?((?:rc|beta)\d+)?$")
+BINARIES = ("go", "gofmt")
+RECEIPT_DIR = ".receipts"
+LOCK_FILE = ".gofleet.lock"
+# go.env is managed content, compared on its own; the rest of the tree must match the tarball.
+MANAGED_FILES = ("go.env",)
+
+
+def parse_version(value):
+    """'1.22.12' or 'go1.22.12' -> '1.22.12'; anything else fails naming `version`."""
+    match = _VERSION_RE.match(str(value or "").strip())
+    if not match:
+        raise GofleetError("version must look like 1.22.12 or go1.22.12, got %r" % (value,))
+    major, minor, patch, pre = match.groups()
+    return "%s.%s%s%s" % (major, minor, "." + patch if patch else "", pre or "")
+
+
+def version_key(version):
+    major, minor, patch, pre = _VERSION_RE.match(version).groups()
+    # A release sorts after its own betas and release candidates.
+    return (int(major), int(minor), int(patch or 0), pre is None, pre or "")
+
+
+class Request(object):
+    """Validated options of one go_toolchain call."""
+
+    def __init__(self, params, arch):
+        self.version = parse_version(params["version"])
+        self.state = params["state"]
+        self.arch = arch
+        self.src = params.get("src")
+        self.url = params.get("url")
+        self.url_options = artifact.UrlOptions(
+            params.get("url_username"), params.get("url_password"),
+            params.get("validate_certs", True), params.get("ca_path"), params.get("timeout") or 60,
+        )
+        self.checksum = artifact.parse_checksum(params["checksum"]) if params.get("checksum") else None
+        self.checksum_url = params.get("checksum_url")
+        self.signature = params.get("signature")
+        self.keyring = params.get("keyring")
+        self.install_root = _absolute(params.get("install_root") or "/usr/local/lib/go", "install_root")
+        self.link = _absolute(params.get("link") or "/usr/local/go", "link")
+        self.bin_dir = _absolute(params["bin_dir"], "bin_dir") if params.get("bin_dir") else None
+        self.activate = params.get("activate", True)
+        self.keep = params.get("keep")
+        self.env = params.get("env") or {}
+        self.verify = params.get("verify") or "fast"
+        self.force = params.get("force", False)
+        self.max_unpacked = int(params.get("max_unpacked_size") or safe_tar.DEFAULT_MAX_UNPACKED)
+        self._check()
+
+    def _check(self):
+        if self.url:
+            artifact.check_url(self.url, "url")
+        if self.checksum_url:
+            artifact.check_url(self.checksum_url, "checksum_url")
+        if self.src and not os.path.isabs(self.src):
+            raise GofleetError("src must be an absolute path on the node, got %r" % self.src)
+        if self.state == "present" and not (self.checksum or self.checksum_url):
+            raise GofleetError("checksum (sha256:<hex>) or checksum_url is required with state=present")
+        if self.keep is not None and self.keep < 1:
+            raise GofleetError("keep must be at least 1, got %r" % self.keep)
+        if bool(self.signature) != bool(self.keyring) and self.signature:
+            raise GofleetError("signature %s needs a keyring to check it against" % self.signature)
+        go_env.validate(self.env)
+
+    @property
+    def goroot(self):
+        return os.path.join(self.install_root, "go" + self.version)
+
+    @property
+    def tarball_name(self):
+        source = self.src or self.url
+        if source:
+            return os.path.basename(source.rstrip("/").split("?", 1)[0])
+        return "go%s.linux-%s.tar.gz" % (self.version, self.arch)
+
+
+def _absolute(path, option):
+    if not os.path.isabs(path):
+        raise GofleetError("%s must be an absolute path, got %r" % (option, path))
+    return os.path.normpath(path)
+
+
+def receipt_path(install_root, version):
+    return os.path.join(install_root, RECEIPT_DIR, "go%s.json" % version)
+
+
+def read_receipt(install_root, version):
+    text = atomic.read_file(receipt_path(install_root, version))
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None  # A torn receipt means an unfinished install: the next plan reinstalls.
+
+
+class NodeState(object):
+    """What is on the node now, read without changing anything."""
+
+    def __init__(self, req):
+        self.installed = installed_versions(req.install_root)
+        self.link_target = atomic.read_link(req.link)
+        self.active_version = version_of_goroot(req.install_root, self.link_target)
+        self.receipt = read_receipt(req.install_root, req.version)
+        self.goroot_exists = os.path.isdir(req.goroot)
+        self.go_env_text = atomic.read_file(os.path.join(req.goroot, "go.env")) if self.goroot_exists else None
+        self.bin_links = dict(
+            (name, atomic.read_link(os.path.join(req.bin_dir, name))) for name in BINARIES
+        ) if req.bin_dir else {}
+        self.leftovers = atomic.leftover_staging_dirs(req.install_root)
+
+
+def installed_versions(install_root):
+    try:
+        names = os.listdir(install_root)
+    except OSError:
+        return []
+    found = []
+    for name in names:
+        if name.startswith("go") and _VERSION_RE.match(name) and os.path.isdir(os.path.join(install_root, name)):
+            found.append(parse_version(name))
+    return sorted(found, key=version_key)
+
+
+def version_of_goroot(install_root, target):
+    if not target:
+        return None
+    target = os.path.normpath(os.path.join(install_root, target))
+    if os.path.dirname(target) != os.path.normpath(install_root):
+        return None
+    name = os.path.basename(target)
+    return parse_version(name) if _VERSION_RE.match(name) else None
+
+
+class Plan(object):
+    def __init__(self):
+        self.actions = []
+        self.install = None          # None, or why: "missing", "unfinished", "tarball changed", "drift"
+        self.expected_sha256 = None
+        self.drift = []
+        self.env_before = None
+        self.env_after = None
+        self.link_change = None      # (before, after)
+        self.bin_changes = []        # [(path, before, after)]
+        self.prune = []
+        self.remove = False
+        self.cleanup = []
+        self.active_after = None
+
+    @property
+    def changed(self):
+        return bool(self.actions)
+
+
+def plan(req, node, fetch_text=artifact.fetch_text):
+    p = Plan()
+    p.cleanup = list(node.leftovers)
+    if p.cleanup:
+        p.actions.append("clean %d leftover staging director%s" % (len(p.cleanup), "y" if len(p.cleanup) == 1 else "ies"))
+    if req.state == "absent":
+        return _plan_absent(req, node, p)
+    p.expected_sha256 = req.checksum or artifact.checksum_from_index(
+        fetch_text(req.checksum_url, req.url_options, "checksum_url"), req.tarball_name)
+    p.install = _install_reason(req, node, p)
+    if p.install:
+        p.actions.append("install go%s (%s)" % (req.version, p.install))
+        if not (req.src or req.url):
+            raise GofleetError("go%s needs installing (%s) but neither src nor url is given" % (req.version, p.install))
+    p.env_before = node.go_env_text if node.goroot_exists else None
+    if not p.install:
+        p.env_after = go_env.render(node.receipt.get("upstream_go_env") or "", req.env)
+        if p.env_before != p.env_after:
+            p.actions.append("write %s/go.env" % req.goroot)
+    elif req.src and os.path.isfile(req.src):
+        p.env_after = go_env.render(safe_tar.read_member(req.src, "go/go.env") or "", req.env)
+    else:
+        # The tarball is not on the node yet (url): say what will be set, not a guess of the text.
+        p.env_after = "# rendered from the tarball's go.env with: %s\n" % ", ".join(
+            "%s=%s" % kv for kv in sorted(go_env.managed(req.env).items()))
+    p.active_after = node.active_version
+    if req.activate:
+        _plan_activation(req, node, p)
+    _plan_prune(req, node, p)
+    return p
+
+
+def _install_reason(req, node, p):
+    if not node.goroot_exists:
+        return "missing"
+    if node.receipt is None:
+        return "unfinished"
+    if node.receipt.get("tarball", {}).get("sha256") != p.expected_sha256:
+        return "tarball changed"
+    p.drift = manifest.drift(req.goroot, node.receipt.get("manifest", {}), req.verify, exclude=MANAGED_FILES)
+    if p.drift:
+        return "drift in %d path%s" % (len(p.drift), "" if len(p.drift) == 1 else "s")
+    return None
+
+
+def _plan_activation(req, node, p):
+    p.active_after = req.version
+    if node.link_target != req.goroot:
+        p.link_change = (node.link_target, req.goroot)
+        p.actions.append("point %s at %s" % (req.link, req.goroot))
+    for name in BINARIES if req.bin_dir else ():
+        path = os.path.join(req.bin_dir, name)
+        wanted = os.path.join(req.link, "bin", name)
+        if node.bin_links.get(name) != wanted:
+            p.bin_changes.append((path, node.bin_links.get(name), wanted))
+            p.actions.append("link %s to %s" % (path, wanted))
+
+
+def _plan_prune(req, node, p):
+    if not req.keep:
+        return
+    after = sorted(set(node.installed) | {req.version}, key=version_key, reverse=True)
+    keep = set(after[:req.keep]) | {req.version}
+    if p.active_after:
+        keep.add(p.active_after)
+    p.prune = [v for v in after if v not in keep]
+    p.actions.extend("prune go%s" % v for v in p.prune)
+
+
+def _plan_absent(req, node, p):
+    if not (node.goroot_exists or node.receipt):
+        return p
+    if node.active_version == req.version:
+        if not req.force:
+            raise GofleetError("go%s is the active version (%s); set force: true to remove it" % (req.version, req.link))
+        p.link_change = (node.link_target, None)
+        p.actions.append("remove %s" % req.link)
+        p.active_after = None
+        for name, target in node.bin_links.items():
+            if target == os.path.join(req.link, "bin", name):
+                p.bin_changes.append((os.path.join(req.bin_dir, name), target, None))
+                p.actions.append("remove %s" % os.path.join(req.bin_dir, name))
+    else:
+        p.active_after = node.active_version
+    p.remove = True
+    p.actions.append("remove go%s" % req.version)
+    return p
+
+
+def diff(req, p):
+    """Before/after of what a person cares to review: the link, the bin links, go.env."""
+    items = []
+    if p.link_change:
+        items.append(_diff_item(req.link, p.link_change[0], p.link_change[1]))
+    for path, before, after in p.bin_changes:
+        items.append(_diff_item(path, before, after))
+    if p.env_before != p.env_after:
+        items.append({
+            "before_header": os.path.join(req.goroot, "go.env"), "after_header": os.path.join(req.goroot, "go.env"),
+            "before": p.env_before or "", "after": p.env_after or "",
+        })
+    if p.remove:
+        items.append(_diff_item(req.goroot, "installed", None))
+    return items
+
+
+def _diff_item(path, before, after):
+    return {"before_header": path, "after_header": path,
+            "before": "%s\n" % before if before else "", "after": "%s\n" % after if after else ""}
+
+
+# ---------------------------------------------------------------- applying a plan
+
+
+class Runner(object):
+    """The two things apply() needs from the module: run_command and finding gpg."""
+
+    def __init__(self, run_command, gpg=None):
+        self.run_command = run_command
+        self.gpg = gpg
+
+
+def apply(req, node, p, runner):
+    for leftover in p.cleanup:
+        atomic.remove_tree(leftover)
+    if p.remove:
+        _apply_links(req, p)
+        atomic.remove_tree(req.goroot)
+        _remove_receipt(req.install_root, req.version)
+        return None
+    receipt = node.receipt
+    if p.install:
+        receipt = _install(req, p, runner)
+    elif p.env_before != p.env_after:
+        atomic.write_file(os.path.join(req.goroot, "go.env"), p.env_after, 0o644)
+    _apply_links(req, p)
+    for version in p.prune:
+        atomic.remove_tree(os.path.join(req.install_root, "go" + version))
+        _remove_receipt(req.install_root, version)
+    return receipt
+
+
+def _remove_receipt(install_root, version):
+    path = receipt_path(install_root, version)
+    if os.path.exists(path):
+        os.unlink(path)
+
+
+def _apply_links(req, p):
+    if p.link_change:
+        if p.link_change[1]:
+            atomic.replace_symlink(p.link_change[1], req.link)
+        elif os.path.islink(req.link):
+            os.unlink(req.link)
+    for path, _before, after in p.bin_changes:
+        if after:
+            atomic.replace_symlink(after, path)
+        elif os.path.islink(path):
+            os.unlink(path)
+
+
+def _install(req, p, runner):
+    """Fetch, verify, extract beside the target, validate, rename into place, record."""
+    staging = atomic.make_staging_dir(req.install_root, "go" + req.version)
+    try:
+        tarball, source = _obtain(req, staging)
+        sha = artifact.require_sha256(tarball, p.expected_sha256, label="%s %s" % ("url" if req.url else "src", source))
+        fingerprint = None
+        if req.signature:
+            signature = _obtain_signature(req, staging)
+            fingerprint = artifact.verify_signature(runner.run_command, runner.gpg, tarball, signature, req.keyring, label=source)
+        tree = os.path.join(staging, "tree")
+        os.mkdir(tree, 0o755)
+        safe_tar.extract(tarball, tree, top="go", max_unpacked=req.max_unpacked, label=source)
+        new_root = os.path.join(tree, "go")
+        _validate_tree(req, new_root, source, runner)
+        upstream_env = atomic.read_file(os.path.join(new_root, "go.env")) or ""
+        p.env_after = go_env.render(upstream_env, req.env)
+        atomic.write_file(os.path.join(new_root, "go.env"), p.env_after, 0o644)
+        _own_by_root(new_root)
+        receipt = {
+            "schema": 1,
+            "version": req.version,
+            "goroot": req.goroot,
+            "arch": req.arch,
+            "installed_by": "gofleet.golang.go_toolchain",
+            "installed_at": datetime.datetime.utcnow().replace(microsecond=0).isoformat() + "Z",
+            "tarball": {"filename": req.tarball_name, "source": source, "sha256": sha,
+                        "signature": req.signature, "signer_fingerprint": fingerprint},
+            "upstream_go_env": upstream_env,
+            "manifest": manifest.build(new_root, exclude=MANAGED_FILES, with_hash=True),
+        }
+        if os.path.isdir(req.goroot):
+            atomic.swap_trees(new_root, req.goroot)  # the drifted tree lands in staging and goes with it
+        else:
+            os.rename(new_root, req.goroot)
+        atomic.write_file(receipt_path(req.install_root, req.version), json.dumps(receipt, sort_keys=True), 0o644)
+        return receipt
+    except (IOError, OSError) as e:
+        raise GofleetError("installing go%s into %s failed: %s" % (req.version, req.goroot, getattr(e, "strerror", None) or e))
+    finally:
+        atomic.remove_tree(staging)
+
+
+def _obtain(req, staging):
+    if req.src:
+        if not os.path.isfile(req.src):
+            raise GofleetError("src %s does not exist on the node" % req.src)
+        return req.src, req.src
+    dest = os.path.join(staging, req.tarball_name)
+    artifact.download(req.url, dest, req.url_options, "url")
+    return dest, req.url
+
+
+def _obtain_signature(req, staging):
+    if "://" not in req.signature:
+        return req.signature
+    dest = os.path.join(staging, "tarball.asc")
+    artifact.download(req.signature, dest, req.url_options, "signature")
+    return dest
+
+
+def _validate_tree(req, root, source, runner):
+    """A tree is only renamed into place once it is the version asked for and runs here."""
+    version_text = (atomic.read_file(os.path.join(root, "VERSION")) or "").splitlines()
+    found = version_text[0].strip() if version_text else "no VERSION file"
+    if found != "go" + req.version:
+        raise GofleetError("%s holds %s, not go%s as version asks" % (source, found, req.version))
+    go = os.path.join(root, "bin", "go")
+    if not os.path.isfile(go):
+        raise GofleetError("%s has no go/bin/go" % source)
+    require_elf_for(go, req.arch)
+    rc, out, err = runner.run_command([go, "version"], environ_update={"GOTOOLCHAIN": "local", "GOENV": "off", "GOFLAGS": ""})
+    if rc != 0 or ("go" + req.version) not in out:
+        raise GofleetError("%s: go/bin/go version failed: %s" % (source, (err or out).strip().splitlines()[-1:] or rc))
+
+
+def _own_by_root(root):
+    """Root-owned, nothing writable by group or others: a GOROOT is code every user runs."""
+    as_root = os.geteuid() == 0
+    for _rel, path, st in manifest.walk(root):
+        if as_root:
+            os.lchown(path, 0, 0)
+        if not os.path.islink(path) and st.st_mode & 0o022:
+            os.chmod(path, st.st_mode & 0o7755)
+    if as_root:
+        os.lchown(root, 0, 0)
+    os.chmod(root, 0o755)
+
+
+def result(req, node, p, receipt):
+    installed = set(node.installed)
+    if req.state == "present":
+        installed.add(req.version)
+    installed -= set(p.prune)
+    if p.remove:
+        installed.discard(req.version)
+    return {
+        "goroot": req.goroot,
+        "version": req.version,
+        "active_version": p.active_after,
+        "previous_version": node.active_version if node.active_version != p.active_after else None,
+        "installed_versions": sorted(installed, key=version_key),
+        "drift": p.drift,
+        "actions": p.actions,
+        "tarball_sha256": (receipt or {}).get("tarball", {}).get("sha256") if receipt else p.expected_sha256,
+        "receipt": receipt_path(req.install_root, req.version) if not p.remove else None,
+    }

@@ -1,0 +1,298 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gofleet founders
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: go_toolchain
+short_description: Install, switch, verify and remove Go toolchains from verified tarballs
+version_added: 0.1.0
+description:
+  - Installs Go toolchains shipped in the official binary tarball layout (C(go/bin/go), C(go/src), C(go/pkg/tool/...))
+    with no network needed on the managed node.
+  - Every tarball is checked against its sha256 (and a detached GPG signature when one is given) before a single
+    file is extracted. Members that escape the tree, device nodes, setuid bits and binaries built for another
+    architecture are refused.
+  - Each version lives in O(install_root)/goVERSION. The O(link) is switched atomically (a new link renamed over the
+    old one), so a killed run never leaves it pointing at a partial tree; the next run finishes the work.
+  - An install receipt (version, tarball sha256, source, signer, file manifest) is kept in O(install_root)/.receipts,
+    outside the GOROOT, and drift in an installed tree is detected against it and repaired from the tarball.
+author:
+  - gofleet founders
+extends_documentation_fragment:
+  - gofleet.golang.attributes
+options:
+  version:
+    description:
+      - The Go version, V(1.22.12) or V(go1.22.12). It must match the tarball's C(VERSION) file.
+    type: str
+    required: true
+  state:
+    description:
+      - V(present) installs (and by default activates) the version; V(absent) removes it.
+      - The active version is only removed with O(force=true).
+    type: str
+    choices: [present, absent]
+    default: present
+  src:
+    description:
+      - Absolute path of the tarball on the managed node. Mutually exclusive with O(url).
+    type: path
+  url:
+    description:
+      - http, https or file URL of the tarball, for internal mirrors. Mutually exclusive with O(src).
+    type: str
+  url_username:
+    description: User name for basic authentication against O(url), O(checksum_url) and O(signature).
+    type: str
+  url_password:
+    description: Password for basic authentication. Never logged.
+    type: str
+  validate_certs:
+    description: Verify TLS certificates of https URLs.
+    type: bool
+    default: true
+  ca_path:
+    description: PEM file of the CA that signed the internal mirror's certificate.
+    type: path
+  timeout:
+    description: Seconds to wait for each URL.
+    type: int
+    default: 60
+  checksum:
+    description:
+      - The tarball's digest as V(sha256:<hex>). Required with O(state=present) unless O(checksum_url) is given.
+      - A missing or wrong checksum fails before anything is extracted.
+    type: str
+  checksum_url:
+    description:
+      - URL of a C(SHA256SUMS) file or of a go.dev style JSON download index that lists the tarball's file name.
+    type: str
+  signature:
+    description:
+      - Path on the node or URL of the tarball's detached signature (C(.asc)). Checked with gpg against O(keyring) only.
+    type: str
+  keyring:
+    description:
+      - Path on the node of the public key(s) (armored or binary) that may sign the tarball. Required with O(signature).
+    type: path
+  install_root:
+    description: Directory that holds one subdirectory per installed version.
+    type: path
+    default: /usr/local/lib/go
+  link:
+    description: Symlink to the active version's GOROOT.
+    type: path
+    default: /usr/local/go
+  bin_dir:
+    description:
+      - Directory for C(go) and C(gofmt) links that go through O(link). An empty value skips them.
+    type: str
+    default: /usr/local/bin
+  activate:
+    description: Point O(link) (and the O(bin_dir) links) at this version.
+    type: bool
+    default: true
+  keep:
+    description:
+      - How many installed versions stay, newest first; older inactive ones are pruned. The active version and
+        O(version) are never pruned. Unset keeps everything.
+    type: int
+  env:
+    description:
+      - Settings written as the managed defaults in C(<GOROOT>/go.env) (GOPROXY, GOSUMDB, GONOSUMDB, GOPRIVATE, GOFLAGS,
+        GOTOOLCHAIN, ...), so they reach every user, cron job and service, not only login shells.
+      - C(GOTOOLCHAIN=local) is always set unless overridden here, so an offline host never tries to download a
+        toolchain. A null value drops a key back to the tarball's default.
+    type: dict
+    default: {}
+  verify:
+    description:
+      - How an installed tree is checked against its receipt. V(fast) compares size, mtime and mode of every file;
+        V(full) also compares the sha256 of every file; V(none) skips the check.
+      - Drift (a changed, missing or added file) is reported and, outside check mode, repaired with a fresh install
+        from the verified tarball.
+    type: str
+    choices: [fast, full, none]
+    default: fast
+  force:
+    description: Allow O(state=absent) to remove the active version (and its links).
+    type: bool
+    default: false
+  max_unpacked_size:
+    description: Refuse tarballs that unpack to more bytes than this.
+    type: int
+    default: 2147483648
+notes:
+  - Runs as root to own the tree as root; installed files are root-owned with no group or other write.
+  - A lock file in O(install_root) keeps two runs on one host from interleaving.
+seealso:
+  - name: Go downloads and checksums
+    description: The official tarballs and their sha256 sums.
+    link: https://go.dev/dl/
+"""
+
+EXAMPLES = r"""
+- name: Install Go from a tarball already on the node and make it the default
+  gofleet.golang.go_toolchain:
+    version: 1.22.12
+    src: /var/cache/gofleet/go1.22.12.linux-amd64.tar.gz
+    checksum: sha256:4fa4f869b0f7fdf06eb7fe6c3ff2c66d0b5bb68e0c3fb2e3b6c9c4f8e2b1d2a1
+
+- name: Install from an internal mirror, checked against its SHA256SUMS and signature
+  gofleet.golang.go_toolchain:
+    version: go1.23.5
+    url: https://mirror.internal/go/go1.23.5.linux-amd64.tar.gz
+    checksum_url: https://mirror.internal/go/SHA256SUMS
+    signature: https://mirror.internal/go/go1.23.5.linux-amd64.tar.gz.asc
+    keyring: /etc/gofleet/go-release-keys.asc
+    ca_path: /etc/pki/ca-trust/source/anchors/internal-ca.pem
+    env:
+      GOPROXY: https://goproxy.internal,off
+      GOSUMDB: "off"
+      GOFLAGS: -mod=readonly
+    keep: 2
+
+- name: Scheduled drift check (run with --check --diff first, then for real)
+  gofleet.golang.go_toolchain:
+    version: 1.22.12
+    src: /var/cache/gofleet/go1.22.12.linux-amd64.tar.gz
+    checksum: sha256:4fa4f869b0f7fdf06eb7fe6c3ff2c66d0b5bb68e0c3fb2e3b6c9c4f8e2b1d2a1
+    verify: full
+
+- name: Remove an old, inactive version
+  gofleet.golang.go_toolchain:
+    version: 1.21.13
+    state: absent
+"""
+
+RETURN = r"""
+goroot:
+  description: GOROOT of O(version).
+  returned: always
+  type: str
+  sample: /usr/local/lib/go/go1.22.12
+version:
+  description: The normalized version this call managed.
+  returned: always
+  type: str
+  sample: 1.22.12
+active_version:
+  description: The version O(link) points at after this run (predicted in check mode).
+  returned: always
+  type: str
+  sample: 1.22.12
+previous_version:
+  description: The version O(link) pointed at before, when this run changes it.
+  returned: always
+  type: str
+  sample: 1.21.13
+installed_versions:
+  description: Versions present in O(install_root) after this run.
+  returned: always
+  type: list
+  elements: str
+  sample: [1.21.13, 1.22.12]
+drift:
+  description: Paths of the installed tree that differ from the receipt, as C(changed|missing|added) with the path.
+  returned: always
+  type: list
+  elements: str
+  sample: ["changed: src/fmt/print.go", "missing: bin/gofmt"]
+actions:
+  description: What this run did (or would do in check mode), in order.
+  returned: always
+  type: list
+  elements: str
+  sample: ["install go1.22.12 (missing)", "point /usr/local/go at /usr/local/lib/go/go1.22.12"]
+tarball_sha256:
+  description: The verified sha256 of the tarball this version was installed from.
+  returned: when state is present
+  type: str
+receipt:
+  description: Path of the install receipt (JSON with version, source, sha256, signer and file manifest).
+  returned: when state is present
+  type: str
+  sample: /usr/local/lib/go/.receipts/go1.22.12.json
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.gofleet.golang.plugins.module_utils import atomic, toolchain
+from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
+from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import tarball_arch
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            version=dict(type="str", required=True),
+            state=dict(type="str", default="present", choices=["present", "absent"]),
+            src=dict(type="path"),
+            url=dict(type="str"),
+            url_username=dict(type="str"),
+            url_password=dict(type="str", no_log=True),
+            validate_certs=dict(type="bool", default=True),
+            ca_path=dict(type="path"),
+            timeout=dict(type="int", default=60),
+            checksum=dict(type="str"),
+            checksum_url=dict(type="str"),
+            signature=dict(type="str"),
+            keyring=dict(type="path"),
+            install_root=dict(type="path", default="/usr/local/lib/go"),
+            link=dict(type="path", default="/usr/local/go"),
+            bin_dir=dict(type="str", default="/usr/local/bin"),
+            activate=dict(type="bool", default=True),
+            keep=dict(type="int"),
+            env=dict(type="dict", default={}),
+            verify=dict(type="str", default="fast", choices=["fast", "full", "none"]),
+            force=dict(type="bool", default=False),
+            max_unpacked_size=dict(type="int", default=2147483648),
+        ),
+        mutually_exclusive=[("src", "url")],
+        required_by={"signature": "keyring"},
+        supports_check_mode=True,
+    )
+    try:
+        req = toolchain.Request(module.params, tarball_arch())
+        with _lock(req, module.check_mode):
+            node = toolchain.NodeState(req)
+            plan = toolchain.plan(req, node)
+            receipt = node.receipt
+            if plan.changed and not module.check_mode:
+                runner = toolchain.Runner(module.run_command, module.get_bin_path("gpg"))
+                receipt = toolchain.apply(req, node, plan, runner)
+    except GofleetError as e:
+        module.fail_json(msg=e.message)
+    except (IOError, OSError) as e:  # e.g. a read-only or full filesystem while planning
+        module.fail_json(msg="go_toolchain %s: %s" % (module.params["version"], e))
+    result = toolchain.result(req, node, plan, receipt)
+    if module._diff:
+        result["diff"] = toolchain.diff(req, plan)
+    module.exit_json(changed=plan.changed, **result)
+
+
+def _lock(req, check_mode):
+    path = os.path.join(req.install_root, toolchain.LOCK_FILE)
+    # Check mode writes nothing, not even the lock file of a root that was never managed.
+    if check_mode and not os.path.exists(path):
+        return _NoLock()
+    return atomic.HostLock(path)
+
+
+class _NoLock(object):
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+if __name__ == "__main__":
+    main()
