@@ -493,7 +493,10 @@ class Run(object):
         """Every entry under the paths whose current type is not the expected one."""
         sel = self.host.selinux
         found = []
-        for root in sorted(set(self.paths)):
+        roots = sorted(set(self.paths))
+        # a path nested in another one is walked with its parent, once
+        roots = [r for r in roots if not any(o != r and under(r, o) for o in roots)]
+        for root in roots:
             for path in self.host.walk(root):
                 try:
                     mode = self.host.lstat(path).st_mode
