@@ -71,10 +71,20 @@ _BASELINE = [
     ("ProtectKernelTunables", "yes", 232),
     ("ProtectKernelModules", "yes", 232),
     ("ProtectControlGroups", "yes", 232),
+    ("ProtectKernelLogs", "yes", 244),
+    ("ProtectClock", "yes", 245),
+    ("ProtectHostname", "yes", 242),
     ("RestrictAddressFamilies", None, 211),
+    ("RestrictNamespaces", "yes", 233),
     ("RestrictRealtime", "yes", 231),
     ("RestrictSUIDSGID", "yes", 242),
     ("LockPersonality", "yes", 235),
+    # Keeps CAP_NET_BIND_SERVICE and the like; drops what no Go service should hold.
+    ("CapabilityBoundingSet", "~CAP_SYS_ADMIN CAP_SYS_PTRACE CAP_SYS_MODULE CAP_SYS_RAWIO CAP_SYS_BOOT "
+                              "CAP_SYS_TIME CAP_SYS_TTY_CONFIG CAP_MKNOD CAP_MAC_ADMIN CAP_MAC_OVERRIDE "
+                              "CAP_NET_ADMIN CAP_NET_RAW CAP_BPF CAP_SYSLOG CAP_LINUX_IMMUTABLE "
+                              "CAP_AUDIT_CONTROL CAP_AUDIT_WRITE CAP_AUDIT_READ CAP_WAKE_ALARM "
+                              "CAP_BLOCK_SUSPEND CAP_LEASE CAP_SYS_PACCT CAP_SYS_NICE CAP_SYS_RESOURCE", 1),
     ("SystemCallArchitectures", "native", 1),
 ]
 

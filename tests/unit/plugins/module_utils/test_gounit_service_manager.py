@@ -1,0 +1,218 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gofleet founders
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Service manager decisions (tables) and the commands they turn into, run_command mocked."""
+
+import pytest
+
+from ansible_collections.gofleet.golang.plugins.module_utils import service_manager as sm
+from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
+
+RUNNING = {"LoadState": "loaded", "ActiveState": "active", "UnitFileState": "enabled", "MainPID": "42"}
+STOPPED = {"LoadState": "loaded", "ActiveState": "inactive", "UnitFileState": "disabled", "MainPID": "0"}
+NEW = {"LoadState": "not-found", "ActiveState": "inactive", "UnitFileState": "", "MainPID": "0"}
+FAILED = {"LoadState": "loaded", "ActiveState": "failed", "UnitFileState": "enabled", "MainPID": "0"}
+
+
+@pytest.mark.parametrize("status,state,enabled,unit_changed,env_changed,actions", [
+    # daemon-reload only when the unit changed
+    (RUNNING, "started", True, False, False, []),
+    (RUNNING, "started", True, True, False, ["daemon-reload", "restart"]),
+    (RUNNING, "started", True, False, True, ["restart"]),
+    (NEW, "started", True, True, False, ["daemon-reload", "enable", "start"]),
+    (STOPPED, "started", True, False, False, ["enable", "start"]),
+    (STOPPED, "started", None, False, False, ["start"]),
+    (STOPPED, "started", False, True, True, ["daemon-reload", "start"]),
+    (FAILED, "started", True, False, False, ["start"]),
+    (RUNNING, "stopped", True, False, False, ["stop"]),
+    (RUNNING, "stopped", False, True, False, ["daemon-reload", "disable", "stop"]),
+    (STOPPED, "stopped", False, False, False, []),
+    (STOPPED, "stopped", False, True, True, ["daemon-reload"]),
+    (RUNNING, "restarted", True, False, False, ["restart"]),
+    (STOPPED, "restarted", True, True, False, ["daemon-reload", "enable", "restart"]),
+    (dict(RUNNING, NeedDaemonReload="yes"), "started", True, False, False, ["daemon-reload"]),
+])
+def test_plan_systemd(status, state, enabled, unit_changed, env_changed, actions):
+    assert sm.plan_systemd(status, state, enabled, unit_changed, env_changed) == actions
+
+
+@pytest.mark.parametrize("status,files,actions", [
+    (RUNNING, True, ["stop", "disable", "remove-files", "daemon-reload"]),
+    (STOPPED, True, ["remove-files", "daemon-reload"]),
+    (FAILED, True, ["disable", "remove-files", "daemon-reload", "reset-failed"]),
+    (NEW, False, []),
+])
+def test_plan_systemd_absent(status, files, actions):
+    assert sm.plan_systemd_absent(status, files) == actions
+
+
+@pytest.mark.parametrize("status,state,linked,changed,actions", [
+    ({"state": "unknown"}, "started", False, True, ["link", "wait-supervise", "up"]),
+    ({"state": "run"}, "started", True, False, []),
+    ({"state": "run"}, "started", True, True, ["restart"]),
+    ({"state": "down"}, "started", True, True, ["up"]),
+    ({"state": "run"}, "stopped", True, False, ["down"]),
+    ({"state": "down"}, "stopped", True, True, []),
+    ({"state": "run"}, "restarted", True, False, ["restart"]),
+    ({"state": "unknown"}, "stopped", False, True, ["link", "wait-supervise"]),
+])
+def test_plan_runit(status, state, linked, changed, actions):
+    assert sm.plan_runit(status, state, linked, changed) == actions
+
+
+@pytest.mark.parametrize("status,linked,present,actions", [
+    ({"state": "run"}, True, True, ["down", "unlink", "exit", "remove-files"]),
+    ({"state": "down"}, True, True, ["unlink", "exit", "remove-files"]),
+    ({"state": "unknown"}, False, True, ["exit", "remove-files"]),
+    ({"state": "unknown"}, False, False, []),
+])
+def test_plan_runit_absent(status, linked, present, actions):
+    assert sm.plan_runit_absent(status, linked, present) == actions
+
+
+class FakeModule(object):
+    """run_command answers from a table of (command prefix -> (rc, out, err)) and records calls."""
+
+    def __init__(self, answers=None):
+        self.answers = answers or []
+        self.calls = []
+
+    def get_bin_path(self, name, required=False):
+        return "/usr/bin/" + name
+
+    def run_command(self, cmd, **kw):
+        self.calls.append(list(cmd))
+        for prefix, answer in self.answers:
+            if list(cmd[:len(prefix)]) == list(prefix):
+                return answer
+        return 0, "", ""
+
+
+def show(**props):
+    return 0, "".join("%s=%s\n" % kv for kv in props.items()), ""
+
+
+def test_status_parses_systemctl_show():
+    module = FakeModule([(["/usr/bin/systemctl", "show"], show(ActiveState="active", MainPID="42", UnitFileState="enabled"))])
+    st = sm.SystemdManager(module, "hello").status()
+    assert st["ActiveState"] == "active" and st["MainPID"] == "42"
+    assert module.calls[0][:3] == ["/usr/bin/systemctl", "show", "hello.service"]
+
+
+@pytest.mark.parametrize("action,cmd", [
+    ("daemon-reload", ["/usr/bin/systemctl", "daemon-reload"]),
+    ("restart", ["/usr/bin/systemctl", "restart", "hello.service"]),
+    ("enable", ["/usr/bin/systemctl", "enable", "hello.service"]),
+])
+def test_actions_become_systemctl_commands(action, cmd):
+    module = FakeModule()
+    sm.SystemdManager(module, "hello").run(action)
+    assert module.calls == [cmd]
+
+
+def test_failed_action_names_unit_and_journal():
+    module = FakeModule([
+        (["/usr/bin/systemctl", "start"], (1, "", "Job for hello.service failed.")),
+        (["/usr/bin/journalctl"], (0, "hello: bad flag -x\n", "")),
+    ])
+    with pytest.raises(GofleetError) as e:
+        sm.SystemdManager(module, "hello").run("start")
+    assert "systemctl start hello.service failed" in e.value.message and "bad flag -x" in e.value.message
+
+
+def test_wait_running_catches_a_crashing_service():
+    states = iter([show(ActiveState="active", MainPID="42"),
+                   show(ActiveState="activating", SubState="auto-restart", MainPID="0", Result="signal")])
+    module = FakeModule()
+    module.run_command = lambda cmd, **kw: next(states) if cmd[1] == "show" else (0, "SIGSYS", "")
+    with pytest.raises(GofleetError, match="did not stay running.*Result=signal"):
+        sm.SystemdManager(module, "hello").wait_running(2, sleep=lambda s: None)
+
+
+def test_wait_running_accepts_a_steady_service():
+    module = FakeModule([(["/usr/bin/systemctl", "show"], show(ActiveState="active", MainPID="42"))])
+    st = sm.SystemdManager(module, "hello").wait_running(2, sleep=lambda s: None)
+    assert st["MainPID"] == "42"
+
+
+@pytest.mark.parametrize("rc,out,err,problem", [
+    (0, "", "", None),
+    # verify exits 0 on an unknown key: stderr decides
+    (0, "", "/tmp/.gofleet-verify-x/hello.service:9: Unknown key name 'Bogus' in section 'Service', ignoring.\n",
+     "hello.service:9: Unknown key name 'Bogus'"),
+    (1, "", "hello.service: Command /usr/local/bin/hello is not executable: No such file or directory\n",
+     "is not executable"),
+    # noise about other units on the host is not ours
+    (0, "", "systemd-journald.service: some unrelated complaint\n", None),
+])
+def test_verify_reads_stderr(rc, out, err, problem):
+    def run_command(cmd, **kw):
+        path = cmd[-1]
+        return rc, out, err.replace("/tmp/.gofleet-verify-x/hello.service", path)
+    module = FakeModule()
+    module.run_command = run_command
+    mgr = sm.SystemdManager(module, "hello")
+    if problem is None:
+        assert mgr.verify("[Service]\nExecStart=/bin/true\n") is None
+    else:
+        with pytest.raises(GofleetError, match="verify rejected") as e:
+            mgr.verify("[Service]\nExecStart=/bin/true\n")
+        assert problem in e.value.message
+
+
+def test_verify_runs_on_a_staged_copy_named_like_the_unit():
+    seen = {}
+
+    def run_command(cmd, **kw):
+        seen["cmd"] = cmd
+        with open(cmd[-1]) as f:
+            seen["text"] = f.read()
+        return 0, "", ""
+    module = FakeModule()
+    module.run_command = run_command
+    sm.SystemdManager(module, "hello").verify("[Service]\nExecStart=/bin/true\n")
+    assert seen["cmd"][:2] == ["/usr/bin/systemd-analyze", "verify"]
+    assert seen["cmd"][-1].endswith("/hello.service") and not seen["cmd"][-1].startswith("/etc/")
+    assert "ExecStart=/bin/true" in seen["text"]
+
+
+def test_runit_commands_use_the_service_directory(tmp_path):
+    module = FakeModule([(["/usr/bin/sv", "status"], (0, "run: /etc/sv/hello: (pid 5) 3s", ""))])
+    (tmp_path / "sv" / "hello" / "supervise").mkdir(parents=True)
+    mgr = sm.RunitManager(module, "hello", str(tmp_path / "sv"), str(tmp_path / "service"))
+    assert mgr.status()["pid"] == 5
+    mgr.run("restart")
+    assert module.calls[-1] == ["/usr/bin/sv", "restart", str(tmp_path / "sv" / "hello")]
+    mgr.run("exit")
+    assert module.calls[-1] == ["/usr/bin/sv", "exit", str(tmp_path / "sv" / "hello" / "log")]
+
+
+def test_runit_crash_loop_is_reported(tmp_path):
+    answers = iter(["run: /etc/sv/hello: (pid 5) 0s", "run: /etc/sv/hello: (pid 9) 0s"])
+    module = FakeModule()
+    module.run_command = lambda cmd, **kw: (0, next(answers), "")
+    (tmp_path / "sv" / "hello" / "supervise").mkdir(parents=True)
+    mgr = sm.RunitManager(module, "hello", str(tmp_path / "sv"), str(tmp_path / "service"))
+    with pytest.raises(GofleetError, match="did not stay running under runit"):
+        mgr.wait_running(2, sleep=lambda s: None)
+
+
+@pytest.mark.parametrize("requested,systemd_dir,tools,expected", [
+    ("systemd", False, False, "systemd"),
+    ("runit", True, False, "runit"),
+])
+def test_detect_explicit(requested, systemd_dir, tools, expected):
+    assert sm.detect_init_system(FakeModule(), requested) == expected
+
+
+def test_detect_auto(monkeypatch):
+    monkeypatch.setattr(sm.os.path, "isdir", lambda p: False)
+    assert sm.detect_init_system(FakeModule(), "auto") == "runit"
+
+    class NoTools(FakeModule):
+        def get_bin_path(self, name, required=False):
+            return None
+    with pytest.raises(GofleetError, match="neither systemd"):
+        sm.detect_init_system(NoTools(), "auto")
+    monkeypatch.setattr(sm.os.path, "isdir", lambda p: p == "/run/systemd/system")
+    assert sm.detect_init_system(NoTools(), "auto") == "systemd"
