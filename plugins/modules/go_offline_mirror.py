@@ -1,0 +1,204 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gofleet founders
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: go_offline_mirror
+short_description: Build, ship, verify and install an offline Go module mirror
+description:
+  - With O(state=built) (on a connected host) runs C(go mod download) for the O(requirements) into a
+    staging module cache and exports its C(cache/download) tree (C(.info), C(.mod), C(.zip), C(.ziphash),
+    regenerated C(list) files and sumdb data; never lock files, temporary files or C(vcs/)) into O(path).
+    Every zip is validated as Go does (C(module@version/) prefix, size limits, no case-folding clashes)
+    and every h1 hash is checked against the go.sum files beside go.mod requirements.
+    A manifest C(gofleet-mirror.json) records modules, versions and hashes. Requirements are added to
+    what the mirror already holds. With O(bundle), a deterministic tarball and C(<bundle>.sha256) are written.
+  - With O(state=present) (on the offline side) verifies O(bundle) against O(checksum) (and O(signature)),
+    merges it with the current release into C(<path>/releases/<id>) and switches C(<path>/current)
+    atomically. Drift of the current release (per O(verify)) is reported and repaired from the bundle.
+  - Serve C(<path>/current) (or O(path) for a built mirror) as GOPROXY, e.g. C(file://<path>/current,off).
+version_added: 0.1.0
+author: gofleet founders
+extends_documentation_fragment: [gofleet.golang.attributes]
+options:
+  state:
+    description: V(built) builds a mirror from an upstream proxy; V(present) installs a bundle.
+    type: str
+    choices: [built, present]
+    default: present
+  path:
+    description:
+      - For V(built), the mirror tree itself (a GOPROXY directory).
+      - For V(present), the directory holding C(releases/) and the C(current) link.
+    type: path
+    required: true
+  requirements:
+    description:
+      - go.mod files (their go.sum beside them is read and enforced) and/or C(module@version) strings.
+      - Required for O(state=built).
+    type: list
+    elements: str
+    default: []
+  upstream:
+    description: GOPROXY used to build the mirror (what is already in O(path) is used first).
+    type: str
+    default: https://proxy.golang.org
+  gosumdb:
+    description:
+      - GOSUMDB for the build, e.g. V(off) for an upstream without a checksum database.
+      - Unset keeps Go's default (sum.golang.org, reached through the proxy).
+    type: str
+  go:
+    description: The go binary used for O(state=built).
+    type: path
+    default: go
+  bundle:
+    description:
+      - V(built) writes the mirror as this tarball (plus C(<bundle>.sha256)) when set.
+      - V(present) installs this tarball; required there.
+    type: path
+  checksum:
+    description: C(sha256:<hex>) of O(bundle), checked before anything is unpacked (O(state=present)).
+    type: str
+  signature:
+    description: Detached GPG signature of O(bundle), checked with only O(keyring).
+    type: path
+  keyring:
+    description: Keyring (exported public keys) that O(signature) must verify against.
+    type: path
+  verify:
+    description:
+      - How the current release is checked against its manifest (O(state=present)).
+      - V(fast) compares size, mtime and mode; V(full) also hashes every file; V(none) skips.
+    type: str
+    choices: [fast, full, none]
+    default: fast
+"""
+
+EXAMPLES = r"""
+- name: Build a mirror for two apps and one extra module (connected host)
+  gofleet.golang.go_offline_mirror:
+    state: built
+    path: /srv/gomirror
+    requirements:
+      - /src/app/go.mod
+      - /src/tool/go.mod
+      - golang.org/x/text@v0.14.0
+    go: /usr/local/go/bin/go
+    bundle: /srv/gomirror.tar.gz
+
+- name: Install it on the offline mirror host
+  gofleet.golang.go_offline_mirror:
+    state: present
+    path: /srv/gomirror
+    bundle: /tmp/gomirror.tar.gz
+    checksum: "sha256:{{ lookup('file', 'gomirror.tar.gz.sha256').split()[0] }}"
+    verify: full
+"""
+
+RETURN = r"""
+modules:
+  description: Every C(module@version) the mirror serves after the run.
+  returned: success
+  type: list
+  elements: str
+added:
+  description: Module versions this run adds.
+  returned: success
+  type: list
+  elements: str
+bundle_sha256:
+  description: sha256 of the bundle (written or installed); null in check mode when a changed mirror has not been packed.
+  returned: when bundle is set
+  type: str
+bundle_checksum:
+  description: The bundle's checksum as C(sha256:<hex>), ready for O(checksum).
+  returned: state=built with bundle
+  type: str
+release:
+  description: Id of the release C(current) points to after the run.
+  returned: state=present
+  type: str
+current:
+  description: Path of the C(current) link to serve.
+  returned: state=present
+  type: str
+drift:
+  description: Differences found between the current release and its manifest (repaired unless check mode).
+  returned: state=present
+  type: list
+  elements: str
+"""
+
+import os
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.gofleet.golang.plugins.module_utils import gomod_mirror
+from ansible_collections.gofleet.golang.plugins.module_utils.atomic import HostLock
+from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
+
+
+def lock_path(path):
+    path = os.path.abspath(path)
+    return os.path.join(os.path.dirname(path), ".%s.gofleet.lock" % os.path.basename(path))
+
+
+def run(module):
+    p = module.params
+    if p["state"] == "built":
+        go = p["go"]
+        if os.path.sep not in go:
+            go = module.get_bin_path(go) or go
+        if not (os.path.isfile(go) and os.access(go, os.X_OK)):
+            raise GofleetError("go %s is not an executable (set the go option to the go binary)" % p["go"])
+        return gomod_mirror.build(module.run_command, module.check_mode, go, p["path"], p["requirements"],
+                                  p["upstream"], p["gosumdb"], p["bundle"])
+    return gomod_mirror.present(module.run_command, module.check_mode, p["path"], p["bundle"], p["checksum"],
+                                p["verify"], p["signature"], p["keyring"], module.get_bin_path("gpg"))
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            state=dict(type="str", choices=["built", "present"], default="present"),
+            path=dict(type="path", required=True),
+            requirements=dict(type="list", elements="str", default=[]),
+            upstream=dict(type="str", default="https://proxy.golang.org"),
+            gosumdb=dict(type="str"),
+            go=dict(type="path", default="go"),
+            bundle=dict(type="path"),
+            checksum=dict(type="str"),
+            signature=dict(type="path"),
+            keyring=dict(type="path"),
+            verify=dict(type="str", choices=["fast", "full", "none"], default="fast"),
+        ),
+        required_if=[("state", "present", ("bundle", "checksum"))],
+        required_together=[("signature", "keyring")],
+        supports_check_mode=True,
+    )
+    try:
+        lock = lock_path(module.params["path"])
+        if module.check_mode and not os.path.isdir(os.path.dirname(lock)):
+            result = run(module)
+        else:
+            with HostLock(lock):
+                result = run(module)
+    except GofleetError as e:
+        module.fail_json(msg=e.message)
+    except (IOError, OSError) as e:
+        module.fail_json(msg="%s: %s" % (getattr(e, "filename", None) or module.params["path"], e.strerror or e))
+    diff = result.pop("diff", None)
+    if module._diff and diff:
+        result["diff"] = diff
+    result.pop("bundle_changed", None)
+    module.exit_json(**result)
+
+
+if __name__ == "__main__":
+    main()
