@@ -36,7 +36,7 @@ FIXED_MTIME = 946684800  # 2000-01-01: bundles and releases never carry build ti
 IMMUTABLE = ("zip", "mod", "ziphash")
 LOST_MANIFEST = "missing: (release manifest)"
 
-_MODVER_RE = re.compile(r"^(?P<path>[^@\s]+)@(?P<version>v\S+)$")
+_MODVER_RE = re.compile(r"^(?P<path>[^@\s]+)@(?P<version>[^@\s]+)$")
 _SUMDB_RE = re.compile(r"^sumdb/[A-Za-z0-9.-]+/(latest|supported|(lookup|tile)/[^\s]+)$")
 
 
@@ -54,8 +54,11 @@ def parse_requirement(item):
     match = _MODVER_RE.match(text)
     if not match:
         raise GofleetError("requirements: %r is neither a go.mod file nor module@version" % text)
-    gp.check_module_path(match.group("path"))
-    gp.check_version(match.group("version"))
+    try:
+        gp.check_module_path(match.group("path"))
+        gp.check_version(match.group("version"))
+    except GofleetError as e:
+        raise GofleetError("requirements: %s: %s (exact versions keep the mirror reproducible)" % (text, e.message))
     return ("module", match.group("path"), match.group("version"))
 
 

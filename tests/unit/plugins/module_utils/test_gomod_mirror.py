@@ -1,0 +1,365 @@
+# -*- coding: utf-8 -*-
+"""gomod_mirror: go.sum parsing, export filters, index/merge, bundles, check-mode planning.
+
+Only run_command is mocked: a fake `go mod download` fills the staging GOMODCACHE the way
+go does (with lock files, a vcs/ checkout and a temporary file that must not be exported).
+"""
+
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from ansible_collections.gofleet.golang.plugins.module_utils import gomod_mirror as gm
+from ansible_collections.gofleet.golang.plugins.module_utils import goproxy_paths as gp
+from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[4]))
+import mirror_fixtures  # noqa: E402  (tests/mirror_fixtures.py)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("", {}),
+    ("example.com/a v1.0.0 h1:AAA=\nexample.com/a v1.0.0/go.mod h1:BBB=\n",
+     {("example.com/a", "v1.0.0"): "h1:AAA=", ("example.com/a", "v1.0.0/go.mod"): "h1:BBB="}),
+    ("\n\nexample.com/Upper/Mod v1.0.0 h1:X=\n", {("example.com/Upper/Mod", "v1.0.0"): "h1:X="}),
+])
+def test_parse_go_sum(text, expected):
+    assert gm.parse_go_sum(text) == expected
+
+
+@pytest.mark.parametrize("text, error", [
+    ("example.com/a v1.0.0\n", "line 1 is malformed"),
+    ("ok v1 h1:x\nexample.com/a v1.0.0 sha256:abc\n", "line 2 is malformed"),
+    ("a v1.0.0 h1:x\na v1.0.0 h1:y\n", "twice with different hashes"),
+])
+def test_parse_go_sum_errors(text, error):
+    with pytest.raises(GofleetError, match=error):
+        gm.parse_go_sum(text, "app/go.sum")
+
+
+@pytest.mark.parametrize("rel, kind", [
+    ("example.com/a/@v/v1.0.0.zip", ("module", "example.com/a", "v1.0.0", "zip")),
+    ("example.com/a/@v/v1.0.0.info", ("module", "example.com/a", "v1.0.0", "info")),
+    ("example.com/a/@v/v1.0.0.lock", None),
+    ("example.com/a/@v/list", None),
+    ("example.com/a/@v/list.lock", None),
+    ("example.com/a/@v/v1.0.0.zip.partial", None),
+    ("example.com/a/@v/v1.0.0.info12345.tmp", None),
+    ("vcs/0123abcd/HEAD", None),
+    ("vcs/0123abcd.lock", None),
+    ("sumdb/sum.golang.org/lookup/example.com/a@v1.0.0", ("sumdb",)),
+    ("sumdb/sum.golang.org/tile/8/0/001", ("sumdb",)),
+    ("sumdb/sum.golang.org/latest", ("sumdb",)),
+    ("sumdb/sum.golang.org/lookup/x.lock", None),
+    ("random.txt", None),
+])
+def test_classify(rel, kind):
+    assert gm.classify(rel) == kind
+
+
+@pytest.mark.parametrize("item, parsed", [
+    ("example.com/a@v1.2.3", ("module", "example.com/a", "v1.2.3")),
+    ("example.com/Upper/Mod@v1.0.0", ("module", "example.com/Upper/Mod", "v1.0.0")),
+])
+def test_parse_requirement(item, parsed):
+    assert gm.parse_requirement(item) == parsed
+
+
+@pytest.mark.parametrize("item, error", [
+    ("example.com/a", "neither a go.mod file nor module@version"),
+    ("example.com/a@latest", "invalid module version"),
+    ("/nonexistent/go.mod", "does not exist"),
+    ("", "empty entry"),
+])
+def test_parse_requirement_errors(item, error):
+    with pytest.raises(GofleetError, match=error):
+        gm.parse_requirement(item)
+
+
+# ------------------------------------------------------------------ fake go ----------------
+
+@pytest.fixture(scope="module")
+def upstream(tmp_path_factory):
+    return mirror_fixtures.build_goproxy(tmp_path_factory.mktemp("upstream") / "proxy")
+
+
+def _closure(want):
+    deps = {"example.com/lib@v1.1.0": ["example.com/dep@v1.0.0"]}
+    out = set()
+    for m in want:
+        out.add(m)
+        out.update(deps.get(m, []))
+    return out
+
+
+class FakeGo(object):
+    """Stands in for `go mod download`: copies from the fixture proxy into GOMODCACHE."""
+
+    def __init__(self, upstream, rc=0, err=""):
+        self.upstream = Path(upstream)
+        self.calls = []
+        self.rc = rc
+        self.err = err
+
+    def __call__(self, args, cwd=None, environ_update=None):
+        self.calls.append((list(args), cwd, dict(environ_update)))
+        if self.rc:
+            return self.rc, "", self.err
+        env = environ_update
+        assert env["GOTOOLCHAIN"] == "local" and env["GOFLAGS"] == "-mod=mod"
+        if args[-1] == "all":
+            text = Path(cwd, "go.mod").read_text()
+            want = set("%s@%s" % tuple(line.split()[:2]) for line in text.splitlines()
+                       if line.startswith("\t") and "@" not in line)
+        else:
+            want = set(a for a in args[3:])
+        cache = Path(env["GOMODCACHE"]) / "cache" / "download"
+        for mv in sorted(_closure(want)):
+            path, version = mv.split("@")
+            src = self.upstream / gp.escape_path(path) / "@v"
+            dst = cache / gp.escape_path(path) / "@v"
+            dst.mkdir(parents=True, exist_ok=True)
+            for ext in ("info", "mod", "zip"):
+                shutil.copy(str(src / (version + "." + ext)), str(dst / (version + "." + ext)))
+            (dst / (version + ".ziphash")).write_text(gp.check_zip(str(dst / (version + ".zip")), path, version))
+            (dst / (version + ".lock")).write_text("")
+            (dst / "list").write_text(version + "\n")
+            (dst / "list.lock").write_text("")
+            (dst / (version + ".info98765.tmp")).write_text("partial")
+        (cache / "vcs" / "abc").mkdir(parents=True, exist_ok=True)
+        (cache / "vcs" / "abc" / "HEAD").write_text("ref")
+        return 0, "", ""
+
+
+@pytest.fixture
+def app(tmp_path):
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "go.mod").write_text(
+        "module example.com/app\n\ngo 1.21\n\nrequire (\n\texample.com/Upper/Mod v1.0.0\n"
+        "\texample.com/lib v1.1.0\n\texample.com/lib/v2 v2.0.0\n)\n")
+    return app
+
+
+def _tree(root):
+    return sorted(gm.walk_files(str(root))) if os.path.isdir(str(root)) else []
+
+
+def test_build_check_mode_predicts_and_writes_nothing(tmp_path, upstream, app):
+    fake = FakeGo(upstream)
+    mirror = tmp_path / "mirror"
+    bundle = tmp_path / "out" / "m.tar.gz"
+    planned = gm.build(fake, True, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off", str(bundle))
+    assert planned["changed"] is True
+    assert planned["added"] == ["example.com/Upper/Mod@v1.0.0", "example.com/dep@v1.0.0",
+                                "example.com/lib/v2@v2.0.0", "example.com/lib@v1.1.0"]
+    assert not mirror.exists() and not bundle.parent.exists()
+    done = gm.build(fake, False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off", str(bundle))
+    assert done["changed"] is True and done["added"] == planned["added"]
+    files = _tree(mirror)
+    assert not [f for f in files if f.endswith((".lock", ".tmp")) or "vcs/" in f], files
+    assert "example.com/!upper/!mod/@v/v1.0.0.zip" in files
+    assert (mirror / "example.com/lib/@v/list").read_text() == "v1.1.0\n"
+    doc = json.loads((mirror / gm.MANIFEST).read_text())
+    assert [m["module"] + "@" + m["version"] for m in doc["modules"]] == done["modules"]
+    assert all(m["h1"].startswith("h1:") and m["h1_mod"].startswith("h1:") for m in doc["modules"])
+    assert Path(str(bundle) + ".sha256").read_text() == "%s  m.tar.gz\n" % done["bundle_sha256"]
+    # Second run: nothing to do, same bundle bytes; the existing mirror is the first proxy.
+    again = gm.build(fake, False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off", str(bundle))
+    assert again["changed"] is False and again["bundle_sha256"] == done["bundle_sha256"]
+    assert fake.calls[-1][2]["GOPROXY"] == "file://%s,file:///up" % mirror
+    assert gm.build(fake, True, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off", str(bundle))["changed"] is False
+
+
+def test_build_adds_and_keeps(tmp_path, upstream, app):
+    fake = FakeGo(upstream)
+    mirror = tmp_path / "mirror"
+    gm.build(fake, False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off")
+    more = gm.build(fake, False, "go", str(mirror), ["example.com/lib@v1.0.0"], "file:///up", "off")
+    assert more["added"] == ["example.com/lib@v1.0.0"]
+    assert "example.com/Upper/Mod@v1.0.0" in more["modules"]
+    assert (mirror / "example.com/lib/@v/list").read_text() == "v1.0.0\nv1.1.0\n"
+
+
+def test_build_go_sum_mismatch_names_module(tmp_path, upstream, app):
+    (app / "go.sum").write_text("example.com/lib v1.1.0 h1:ttXDTWbsvovhq4P/gFOIVX+A/SCs8PtLHPtT9cBVxu0=\n"
+                                "example.com/dep v1.0.0 h1:WRONGWRONGWRONGWRONGWRONGWRONGWRONGWRONG=\n")
+    with pytest.raises(GofleetError, match=r"checksum mismatch for example.com/dep@v1.0.0: .*go.sum says"):
+        gm.build(FakeGo(upstream), False, "go", str(tmp_path / "m"), [str(app / "go.mod")], "file:///up", "off")
+    assert not (tmp_path / "m").exists()
+
+
+def test_build_go_failure_is_one_line(tmp_path, upstream, app):
+    fake = FakeGo(upstream, rc=1, err="go: downloading example.com/x v1.0.0\ngo: example.com/x@v1.0.0: not found\n")
+    with pytest.raises(GofleetError) as e:
+        gm.build(fake, False, "go", str(tmp_path / "m"), ["example.com/x@v1.0.0"], "file:///up", "off")
+    assert e.value.message == ("go mod download for requirements example.com/x@v1.0.0 failed: "
+                               "go: example.com/x@v1.0.0: not found")
+
+
+# ------------------------------------------------------------------ merge ------------------
+
+def _doc(files, modules=()):
+    doc = gm.empty_doc()
+    doc["files"] = dict(files)
+    for mv in modules:
+        path, version = mv.split("@")
+        doc["modules"][mv] = {"module": path, "version": version, "h1": "h1:z", "h1_mod": "h1:m"}
+    return doc
+
+
+@pytest.mark.parametrize("base, new, expect_files, error", [
+    # union keeps both sides, regenerates the list
+    ({"a/@v/v1.0.0.mod": "1"}, {"a/@v/v1.1.0.mod": "2"},
+     {"a/@v/v1.0.0.mod": "base", "a/@v/v1.1.0.mod": "new", "a/@v/list": "derived"}, None),
+    # same content: base is kept, nothing new
+    ({"a/@v/v1.0.0.mod": "1"}, {"a/@v/v1.0.0.mod": "1"}, {"a/@v/v1.0.0.mod": "base", "a/@v/list": "derived"}, None),
+    # .info may differ (proxies re-encode it): the mirror's copy stays
+    ({"a/@v/v1.0.0.info": "1", "a/@v/v1.0.0.mod": "m"}, {"a/@v/v1.0.0.info": "2", "a/@v/v1.0.0.mod": "m"},
+     {"a/@v/v1.0.0.info": "base", "a/@v/v1.0.0.mod": "base", "a/@v/list": "derived"}, None),
+    # an immutable file that differs is refused
+    ({"a/@v/v1.0.0.zip": "1"}, {"a/@v/v1.0.0.zip": "2"}, None, "a@v1.0.0: a/@v/v1.0.0.zip differs"),
+    ({"a/@v/v1.0.0.mod": "1"}, {"a/@v/v1.0.0.mod": "2"}, None, "immutable"),
+])
+def test_merge(base, new, expect_files, error):
+    mods = lambda files: sorted(set("%s@%s" % gp.parse_module_file(f)[:2] for f in files if gp.parse_module_file(f)))
+    b, n = _doc(base, mods(base)), _doc(new, mods(new))
+    if error:
+        with pytest.raises(GofleetError, match=error):
+            gm.merge(b, n, lambda r: b"", lambda r: b"")
+        return
+    merged, sources = gm.merge(b, n, lambda r: b"", lambda r: b"")
+    kinds = dict((rel, "derived" if isinstance(s, bytes) else s) for rel, s in sources.items())
+    assert kinds == expect_files
+    assert set(merged["modules"]) == set(mods(base)) | set(mods(new))
+
+
+@pytest.mark.parametrize("base_size, new_size, winner", [(10, 20, "new"), (20, 10, "base"), (10, 10, "base")])
+def test_merge_sumdb_latest_keeps_larger_tree(base_size, new_size, winner):
+    rel = "sumdb/sum.golang.org/latest"
+    note = lambda n: ("go.sum database tree\n%d\nhash\n" % n).encode()
+    merged, sources = gm.merge(_doc({rel: "b"}), _doc({rel: "n"}), lambda r: note(base_size), lambda r: note(new_size))
+    assert sources[rel] == winner
+
+
+def test_doc_round_trip_and_id():
+    doc = _doc({"a/@v/v1.0.0.mod": "1", "a/@v/list": "2"}, ["a@v1.0.0"])
+    again = gm.load_doc(gm.dump_doc(doc), "x")
+    assert again["files"] == doc["files"] and again["modules"] == doc["modules"]
+    assert gm.doc_id(again) == gm.doc_id(doc)
+
+
+@pytest.mark.parametrize("data, error", [
+    (b"{", "not a gofleet mirror manifest"),
+    (b'{"format": 9, "modules": [], "files": {}}', "unknown format"),
+    (b'{"format": 1, "modules": [], "files": {"../../etc/passwd": "x"}}', "does not belong in a mirror"),
+])
+def test_load_doc_errors(data, error):
+    with pytest.raises(GofleetError, match=error):
+        gm.load_doc(data, "bundle b.tar.gz")
+
+
+# ------------------------------------------------------------------ present ----------------
+
+@pytest.fixture
+def bundles(tmp_path, upstream, app):
+    fake = FakeGo(upstream)
+    out = {}
+    for name, reqs in (("one", [str(app / "go.mod")]), ("two", ["example.com/extra@v1.0.0"])):
+        res = gm.build(fake, False, "go", str(tmp_path / ("m-" + name)), reqs, "file:///up", "off",
+                       str(tmp_path / (name + ".tar.gz")))
+        out[name] = (str(tmp_path / (name + ".tar.gz")), res["bundle_checksum"])
+    return out
+
+
+def _no_run(*a, **k):
+    raise AssertionError("present must not run commands without a signature")
+
+
+def test_bundle_is_deterministic(tmp_path, bundles):
+    import tarfile
+    path, checksum = bundles["one"]
+    with tarfile.open(path) as t:
+        members = t.getmembers()
+    names = [m.name for m in members]
+    assert names == sorted(names) and names[0] == "mirror"
+    assert set((m.mtime, m.uid, m.gid, m.uname, m.gname) for m in members) == {(gm.FIXED_MTIME, 0, 0, "", "")}
+
+
+def test_present_check_merge_idempotent(tmp_path, bundles):
+    target = tmp_path / "srv"
+    one, two = bundles["one"], bundles["two"]
+    plan = gm.present(_no_run, True, str(target), one[0], one[1])
+    assert plan["changed"] and not target.exists()
+    first = gm.present(_no_run, False, str(target), one[0], one[1])
+    assert first["release"] == plan["release"] and first["modules"] == plan["modules"]
+    assert os.readlink(str(target / "current")) == "releases/" + first["release"]
+    assert gm.present(_no_run, False, str(target), one[0], one[1])["changed"] is False
+    plan2 = gm.present(_no_run, True, str(target), two[0], two[1])
+    assert plan2["changed"] and plan2["added"] == ["example.com/extra@v1.0.0"]
+    assert os.readlink(str(target / "current")) == "releases/" + first["release"]
+    second = gm.present(_no_run, False, str(target), two[0], two[1])
+    assert second["release"] == plan2["release"]
+    assert set(first["modules"]) < set(second["modules"])
+    assert gm.present(_no_run, False, str(target), one[0], one[1])["changed"] is False
+    # previous release kept for rollback, nothing older
+    assert sorted(p.name for p in (target / "releases").iterdir() if p.is_dir()) == sorted([first["release"], second["release"]])
+
+
+@pytest.mark.parametrize("verify, tamper, detected", [
+    ("fast", "append", True),
+    ("fast", "same_size_same_mtime", False),
+    ("full", "same_size_same_mtime", True),
+    ("fast", "delete", True),
+    ("fast", "extra_file", True),
+    ("fast", "chmod", True),
+    ("none", "append", False),
+])
+def test_present_drift_repair(tmp_path, bundles, verify, tamper, detected):
+    target = tmp_path / "srv"
+    path, checksum = bundles["one"]
+    gm.present(_no_run, False, str(target), path, checksum)
+    z = target / "current" / "example.com/lib/@v/v1.1.0.zip"
+    good = z.read_bytes()
+    if tamper == "append":
+        with open(str(z), "ab") as f:
+            f.write(b"x")
+    elif tamper == "same_size_same_mtime":
+        z.write_bytes(good[:-1] + bytes([good[-1] ^ 1]))
+        os.utime(str(z), (gm.FIXED_MTIME, gm.FIXED_MTIME))
+    elif tamper == "delete":
+        z.unlink()
+    elif tamper == "extra_file":
+        (target / "current" / "evil.sh").write_text("x")
+    elif tamper == "chmod":
+        z.chmod(0o666)
+    plan = gm.present(_no_run, True, str(target), path, checksum, verify=verify)
+    assert plan["changed"] is detected and bool(plan["drift"]) is detected
+    res = gm.present(_no_run, False, str(target), path, checksum, verify=verify)
+    assert res["changed"] is detected
+    if detected:
+        assert z.read_bytes() == good and not (target / "current" / "evil.sh").exists()
+        assert gm.present(_no_run, False, str(target), path, checksum, verify="full")["changed"] is False
+
+
+@pytest.mark.parametrize("checksum, error", [
+    ("sha256:" + "0" * 64, "checksum mismatch for bundle"),
+    ("md5:abc", "checksum must look like sha256"),
+])
+def test_present_refuses_bad_checksum(tmp_path, bundles, checksum, error):
+    with pytest.raises(GofleetError, match=error):
+        gm.present(_no_run, False, str(tmp_path / "srv"), bundles["one"][0], checksum)
+    assert not (tmp_path / "srv").exists()
+
+
+def test_present_merge_refuses_corrupt_base_it_cannot_repair(tmp_path, bundles):
+    target = tmp_path / "srv"
+    gm.present(_no_run, False, str(target), *bundles["one"])
+    with open(str(target / "current" / "example.com/lib/@v/v1.1.0.zip"), "ab") as f:
+        f.write(b"x")
+    with pytest.raises(GofleetError, match="example.com/lib/@v/v1.1.0.zip in the current release is missing or altered"):
+        gm.present(_no_run, False, str(target), *bundles["two"])
