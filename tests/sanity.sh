@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# ansible-test must run from inside ansible_collections/<namespace>/<name>, on the real
+# files (not through a link), so it gets a copy of what git would ship.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+dest="$root/.build/sanity/ansible_collections/gofleet/golang"
+rm -rf "$dest"
+mkdir -p "$dest"
+cd "$root"
+git ls-files -co --exclude-standard -z | grep -zv '^\.build/' | xargs -0 cp --parents -t "$dest"
+cd "$dest"
+# ansible-test bootstraps pip in its sanity venvs with a script from a host that is not
+# reachable here; give it the offline stand-in under the name it looks for.
+pip_version=$("$root/.venv/bin/python" -c 'import re, ansible_test._internal.python_requirements as p, inspect; print(re.search(r"pip=.([0-9.]+).", inspect.getsource(p)).group(1))')
+cache="$HOME/.ansible/test/cache/get_pip_${pip_version//./_}.py"
+if ! cmp -s "$root/tests/tools/get_pip_offline.py" "$cache"; then
+    mkdir -p "$(dirname "$cache")"
+    cp "$root/tests/tools/get_pip_offline.py" "$cache"
+fi
+# ansible-test reads the file list from git when there is one.
+git init -q && git add -A
+# Python 3.8 is the oldest managed-node Python we support; the controller runs 3.11.
+exec "$root/.venv/bin/ansible-test" sanity --color no --python 3.11 "$@"
