@@ -28,7 +28,35 @@ def _normalize(name):
     return posixpath.normpath(name)
 
 
-def _judge(member, names, top, label):
+def _resolve(name, symlinks, hops=40):
+    """Where archive path `name` ends up once the archive's own symlinks are followed.
+
+    None when it leaves the archive root, goes absolute or loops.  Lexical normalization
+    alone is not enough: with go/a/b/up -> ../.. (which is go/), go/x -> a/b/up/../../.. looks
+    like go/ on paper but the kernel resolves it to the directory above the archive root.
+    """
+    pending = [p for p in name.split("/") if p not in ("", ".")]
+    resolved = []
+    while pending:
+        part = pending.pop(0)
+        if part == "..":
+            if not resolved:
+                return None
+            resolved.pop()
+            continue
+        candidate = "/".join(resolved + [part])
+        if candidate in symlinks:
+            hops -= 1
+            target = symlinks[candidate]
+            if hops < 0 or target.startswith("/"):
+                return None
+            pending = [p for p in target.split("/") if p not in ("", ".")] + pending
+            continue
+        resolved.append(part)
+    return "/".join(resolved)
+
+
+def _judge(member, names, top, label, symlinks=None):
     """Return the member's normalized name, or raise why it is refused."""
     raw = member.name
     if raw.startswith("/") or raw.startswith("\\"):
@@ -42,9 +70,18 @@ def _judge(member, names, top, label):
         raise GofleetError("%s: refusing special file %r (device, fifo or unknown type)" % (label, raw))
     if member.mode & (stat.S_ISUID | stat.S_ISGID):
         raise GofleetError("%s: refusing setuid/setgid member %r" % (label, raw))
+    symlinks = symlinks or {}
+    parts = name.split("/")
+    for depth in range(1, len(parts)):
+        if "/".join(parts[:depth]) in symlinks:
+            # Writing below a symlink writes wherever the symlink points.
+            raise GofleetError("%s: refusing member %r below symlink %r" % (label, raw, "/".join(parts[:depth])))
     if member.issym():
         target = posixpath.normpath(posixpath.join(posixpath.dirname(name), member.linkname))
-        if member.linkname.startswith("/") or target == ".." or target.startswith("../") or (top and not (target == top or target.startswith(top + "/"))):
+        resolved = None if member.linkname.startswith("/") else _resolve(posixpath.join(posixpath.dirname(name), member.linkname), symlinks)
+        if (member.linkname.startswith("/") or target == ".." or target.startswith("../") or resolved is None
+                or (top and not (target == top or target.startswith(top + "/")))
+                or (top and not (resolved == top or resolved.startswith(top + "/")))):
             raise GofleetError("%s: refusing symlink %r -> %r that points outside the tree" % (label, raw, member.linkname))
     if member.islnk():
         target = _normalize(member.linkname)
@@ -63,11 +100,14 @@ def extract(tar_path, dest, top=None, max_unpacked=DEFAULT_MAX_UNPACKED, label=N
     try:
         with tarfile.open(tar_path, "r:*") as archive:
             members = archive.getmembers()
+            # All of the archive's symlinks, whatever their order: a link is judged by where it
+            # resolves in the finished tree.
+            symlinks = dict((_normalize(m.name), m.linkname) for m in members if m.issym())
             names = set()
             total = 0
             judged = []
             for member in members:
-                name = _judge(member, names, top, label)
+                name = _judge(member, names, top, label, symlinks)
                 names.add(name)
                 total += member.size if member.isfile() else 0
                 if total > max_unpacked:
