@@ -92,6 +92,8 @@ def read_elf_header(path):
             endian = {1: "little", 2: "big"}.get(ident[5])
             if bits is None or endian is None:
                 raise GofleetError("%s has a malformed ELF header" % path)
+            if len(ident) < (64 if bits == 64 else 52):
+                raise GofleetError("%s has a truncated ELF header" % path)
             order = "<" if endian == "little" else ">"
             machine = struct.unpack(order + "H", ident[18:20])[0]
             interpreter = _read_interpreter(f, ident, bits, order)
