@@ -30,9 +30,12 @@ SV_DIR = "/etc/sv"
 SERVICE_DIR = "/var/service"
 
 # systemd rlimit -> chpst flag.  chpst -m sets RLIMIT_DATA, STACK, MEMLOCK and AS at once,
-# so it stands for LimitAS (address space), not for a cgroup MemoryMax.
+# so it stands for LimitAS (address space), not for a cgroup MemoryMax: measured, a Go server
+# under `chpst -m 512M` dies at start ("failed to reserve page summary memory").
+# LimitNOFILE is not chpst -o: that sets the soft limit only, and the Go runtime raises its soft
+# limit to the hard one at start, so the run script uses `ulimit -n` (soft and hard) instead.
+ULIMIT_NOFILE = "LimitNOFILE"
 CHPST_LIMITS = (
-    ("LimitNOFILE", "-o", False),
     ("LimitNPROC", "-p", False),
     ("LimitCORE", "-c", True),
     ("LimitFSIZE", "-f", True),
@@ -84,6 +87,9 @@ def render_run(spec, sv_dir=SV_DIR, total_memory=None):
     if service_env(spec, total_memory):
         words += ["-e", "%s/%s/env" % (sv_dir, name)]
     limits = spec.get("limits") or {}
+    nofile = None
+    if limits.get(ULIMIT_NOFILE) is not None:
+        nofile = _limit_value(ULIMIT_NOFILE, limits[ULIMIT_NOFILE], False)
     for key, flag, is_size in CHPST_LIMITS:
         if limits.get(key) is not None:
             value = _limit_value(key, limits[key], is_size)
@@ -93,6 +99,8 @@ def render_run(spec, sv_dir=SV_DIR, total_memory=None):
     lines = ["#!/bin/sh", HEADER, "exec 2>&1"]
     if spec.get("working_directory"):
         lines.append("cd %s || exit 1" % q(spec["working_directory"]))
+    if nofile is not None:
+        lines.append("ulimit -n %s || exit 1" % nofile)
     lines.append("exec " + " ".join(q(w) for w in words))
     return "\n".join(lines) + "\n"
 
@@ -134,7 +142,7 @@ def unsupported_options(spec):
     if not spec.get("user") and spec.get("dynamic_user"):
         out.append("dynamic_user (runit runs the service as nobody instead)")
     limits = spec.get("limits") or {}
-    mapped = set(k for k, _f, _s in CHPST_LIMITS)
+    mapped = set(k for k, _f, _s in CHPST_LIMITS) | set([ULIMIT_NOFILE])
     for key in sorted(limits):
         if key not in mapped and limits[key] is not None:
             extra = ""
@@ -157,6 +165,16 @@ def unsupported_options(spec):
             out.append("%s.%s (systemd unit setting)" % (section, key))
     if spec.get("environment_file"):
         out.append("environment_file (runit reads the environment from %s/%s/env)" % (SV_DIR, spec["name"]))
+    return out
+
+
+def advisories(spec):
+    """Settings runit honours but that are known to hurt a Go program."""
+    out = []
+    limits = spec.get("limits") or {}
+    if limits.get("LimitAS") is not None and str(limits["LimitAS"]) != "infinity":
+        out.append("limits.LimitAS becomes chpst -m (data, stack, memlock and address space): the Go runtime "
+                   "reserves several GiB of address space at start and dies below that")
     return out
 
 

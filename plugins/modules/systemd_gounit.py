@@ -98,8 +98,11 @@ options:
   limits:
     description:
       - Resource settings, as systemd names them, for example C(CPUQuota), C(MemoryMax), C(LimitNOFILE).
-      - Under runit C(LimitNOFILE), C(LimitNPROC), C(LimitCORE), C(LimitFSIZE), C(LimitDATA) and
-        C(LimitAS) map to chpst C(-o -p -c -f -d -m); the cgroup settings are reported unsupported.
+      - Under runit C(LimitNOFILE) becomes C(ulimit -n) in the run script (soft and hard; chpst C(-o) sets only
+        the soft limit, which Go raises to the hard one at start), C(LimitNPROC), C(LimitCORE), C(LimitFSIZE),
+        C(LimitDATA) and C(LimitAS) map to chpst C(-p -c -f -d -m); the cgroup settings (C(CPUQuota),
+        C(MemoryMax)...) are reported in RV(unsupported_options). C(LimitAS) (chpst C(-m)) below a few GiB
+        kills a Go program at start, which is warned about.
     type: dict
   hardening:
     description: Sandboxing profile. Keys in O(service) override single directives (C(null) removes one).
@@ -468,6 +471,7 @@ def run_runit(module, spec, result):
     result["unsupported_options"] = unsupported
     if unsupported:
         warnings.append("runit cannot honour: %s" % "; ".join(unsupported))
+    warnings.extend(runit.advisories(spec))
     check_identity(module, spec, warnings)
     result["binary"] = check_binary_or_warn(module, spec, warnings)
     mem = total_memory()

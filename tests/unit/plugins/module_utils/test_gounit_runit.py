@@ -29,7 +29,7 @@ def exec_words(script):
     ({"environment": {"A": "1"}},
      ["chpst", "-u", "hello:hello", "-e", "/etc/sv/hello/env", "/usr/local/bin/hello", "-addr", ":8080"]),
     ({"limits": {"LimitNOFILE": 65536, "LimitNPROC": 64, "LimitAS": "1G", "LimitCORE": 0}},
-     ["chpst", "-u", "hello:hello", "-o", "65536", "-p", "64", "-c", "0", "-m", "1073741824",
+     ["chpst", "-u", "hello:hello", "-p", "64", "-c", "0", "-m", "1073741824",
       "/usr/local/bin/hello", "-addr", ":8080"]),
     ({"limits": {"LimitNOFILE": "infinity"}}, ["chpst", "-u", "hello:hello", "/usr/local/bin/hello", "-addr", ":8080"]),
     ({"limits": {"CPUQuota": "150%"}},   # derived GOMAXPROCS lands in the env dir
@@ -41,6 +41,24 @@ def test_run_script_words(extra, words):
     assert script.startswith("#!/bin/sh\n")
     assert "exec 2>&1" in script
     assert exec_words(script) == words
+
+
+@pytest.mark.parametrize("value,line", [(65536, "ulimit -n 65536 || exit 1"), ("1024:4096", "ulimit -n 1024 || exit 1"),
+                                        ("infinity", None)])
+def test_nofile_is_a_hard_limit_through_ulimit(value, line):
+    """chpst -o sets only the soft limit, which Go raises to the hard one: ulimit -n sets both."""
+    script = rs.render_run(spec(limits={"LimitNOFILE": value}))
+    if line:
+        assert line in script.splitlines()
+        assert script.index(line) < script.index("exec chpst")
+    else:
+        assert "ulimit" not in script
+    assert "-o" not in exec_words(script)
+
+
+def test_advisories_warn_about_address_space_limits():
+    assert rs.advisories(spec(limits={"LimitAS": "512M"}))
+    assert rs.advisories(spec(limits={"LimitNOFILE": 10})) == []
 
 
 def test_working_directory_and_log_run():
