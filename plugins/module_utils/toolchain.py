@@ -410,7 +410,8 @@ def _validate_tree(req, root, source, runner):
     require_elf_for(go, req.arch)
     rc, out, err = runner.run_command([go, "version"], environ_update={"GOTOOLCHAIN": "local", "GOENV": "off", "GOFLAGS": ""})
     if rc != 0 or ("go" + req.version) not in out:
-        raise GofleetError("%s: go/bin/go version failed: %s" % (source, (err or out).strip().splitlines()[-1:] or rc))
+        lines = (err or out or "").strip().splitlines()
+        raise GofleetError("%s: go/bin/go version failed: %s" % (source, lines[-1] if lines else "rc=%s" % rc))
 
 
 def _own_by_root(root):
