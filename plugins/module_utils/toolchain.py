@@ -407,7 +407,11 @@ def _validate_tree(req, root, source, runner):
     go = os.path.join(root, "bin", "go")
     if not os.path.isfile(go):
         raise GofleetError("%s has no go/bin/go" % source)
-    require_elf_for(go, req.arch)
+    try:
+        require_elf_for(go, req.arch)
+    except GofleetError as e:
+        # Name the tarball the user gave, not the staging path that is deleted on the way out.
+        raise GofleetError("%s: %s" % (source, e.message.replace(go, "go/bin/go")))
     rc, out, err = runner.run_command([go, "version"], environ_update={"GOTOOLCHAIN": "local", "GOENV": "off", "GOFLAGS": ""})
     if rc != 0 or ("go" + req.version) not in out:
         lines = (err or out or "").strip().splitlines()
