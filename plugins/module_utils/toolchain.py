@@ -190,6 +190,9 @@ def plan(req, node, fetch_text=artifact.fetch_text):
         p.actions.append("install go%s (%s)" % (req.version, p.install))
         if not (req.src or req.url):
             raise GofleetError("go%s needs installing (%s) but neither src nor url is given" % (req.version, p.install))
+        if req.src and not os.path.isfile(req.src):
+            # Known before anything is done: check mode must fail as the real run will.
+            raise GofleetError("src %s does not exist on the node" % req.src)
     p.env_before = node.go_env_text if node.goroot_exists else None
     if not p.install:
         p.env_after = go_env.render(node.receipt.get("upstream_go_env") or "", req.env)
