@@ -1,0 +1,226 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gofleet founders
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""selinux_gocache and the gocache role for real, in containers, through ansible-playbook.
+
+The kernel here runs with SELinux disabled, so labels on files cannot be observed; what is
+real is the policy store: rules land in `semanage fcontext -l -C`, and `matchpathcon` answers
+with them.  Hence `ignore_selinux_state: true` (the image-build / chroot case) on the
+debian-selinux image, and the plain debian-systemd image as "a host without SELinux".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "harness"))
+from conftest_fixtures import container_factory, debian_image, engine, selinux_image  # noqa: E402,F401
+import engine as harness  # noqa: E402
+
+PLAYBOOK = str(ROOT / ".venv" / "bin" / "ansible-playbook")
+
+CACHE_PATHS = ["/var/cache/go-build", "/var/cache/gomod", "/srv/gomirror", "/usr/local/go",
+               "/root/.cache/go-build"]
+
+
+def ansible_env():
+    env = dict(os.environ)
+    env.update(
+        ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build"),
+        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+        ANSIBLE_HOST_KEY_CHECKING="False",
+        ANSIBLE_RETRY_FILES_ENABLED="False",
+        ANSIBLE_NOCOLOR="1",
+    )
+    return env
+
+
+def run_play(tmp_path, container, tasks, check=False, diff=False, gather_facts=False, name="play"):
+    """Run tasks on the container; return {task name: that host's result}, and the stats."""
+    inventory = harness.write_inventory(tmp_path / "inventory.yml", [container])
+    playbook = tmp_path / ("%s.yml" % name)
+    playbook.write_text(json.dumps([{"name": name, "hosts": "all", "gather_facts": gather_facts,
+                                     "tasks": tasks}]))
+    argv = [PLAYBOOK, "-i", str(inventory), str(playbook)]
+    if check:
+        argv.append("--check")
+    if diff:
+        argv.append("--diff")
+    proc = subprocess.run(argv, env=ansible_env(), capture_output=True, text=True, timeout=900, cwd=tmp_path)
+    try:
+        data = json.loads(proc.stdout)
+    except ValueError:
+        raise AssertionError("ansible-playbook output is not JSON (rc=%d)\n%s\n%s" % (
+            proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
+    results = {}
+    for task in data["plays"][0]["tasks"]:
+        results[task["task"]["name"]] = task["hosts"].get(container.name)
+    return results, data["stats"][container.name]
+
+
+def label_task(**args):
+    return {"name": "label", "gofleet.golang.selinux_gocache": args}
+
+
+def local_rules(container):
+    """{expression: type} from `semanage fcontext -l -C`."""
+    out = container.exec(["semanage", "fcontext", "-l", "-C"]).stdout
+    rules = {}
+    for line in out.splitlines():
+        words = line.split()
+        if len(words) >= 3 and words[0].startswith("/"):
+            rules[words[0]] = words[-1].split(":")[2]
+    return rules
+
+
+def matchpathcon_type(container, path):
+    out = container.exec(["matchpathcon", path]).stdout.split()
+    return out[-1].split(":")[2]
+
+
+@pytest.fixture(scope="module")
+def selinux_host(engine, selinux_image):  # noqa: F811
+    """One debian-selinux container for the module's tests (the policy store is the state)."""
+    container = engine.container(selinux_image, network="none", command=["sleep", "infinity"])
+    try:
+        # a GOROOT-shaped tree and a few cache entries, so that paths have files under them
+        container.exec("mkdir -p /usr/local/go/bin /usr/local/go/pkg/tool/linux_amd64 /usr/local/go/src "
+                       "/var/cache/go-build/0a /var/cache/gomod/cache/download /srv/gomirror "
+                       "/root/.cache/go-build && : > /usr/local/go/bin/go && chmod 755 /usr/local/go/bin/go "
+                       "&& : > /var/cache/go-build/0a/0a1b-d && : > /srv/gomirror/list")
+        yield container
+    finally:
+        container.remove()
+
+
+EXPECTED = {
+    # path -> (rule expression, type) the module must choose on Debian's refpolicy
+    "/var/cache/go-build": (r"/var/cache/go-build(/.*)?", None),
+    "/var/cache/gomod": (r"/var/cache/gomod(/.*)?", None),
+    "/srv/gomirror": (r"/srv/gomirror(/.*)?", None),
+    "/usr/local/go": (r"/usr/local/go(/.*)?", "usr_t"),
+    "/usr/local/go/bin": (r"/usr/local/go/bin(/.*)?", "bin_t"),
+    "/usr/local/go/pkg/tool": (r"/usr/local/go/pkg/tool(/.*)?", "bin_t"),
+    "/root/.cache/go-build": (r"/root/\.cache/go-build(/.*)?", None),
+}
+
+
+def test_rules_labels_idempotence_and_removal(tmp_path, selinux_host):
+    c = selinux_host
+    assert local_rules(c) == {}
+    sibling_type = {p: matchpathcon_type(c, os.path.join(os.path.dirname(p), "x")) for p in CACHE_PATHS}
+
+    # check mode: predicts, changes nothing
+    results, _ = run_play(tmp_path, c, [label_task(path=CACHE_PATHS, ignore_selinux_state=True)],
+                          check=True, diff=True, name="check")
+    predicted = results["label"]
+    assert predicted["changed"] is True, predicted
+    assert all(r["action"] == "add" for r in predicted["rules"])
+    assert predicted["msg"].startswith("would add")
+    assert local_rules(c) == {}
+
+    # real run
+    results, _ = run_play(tmp_path, c, [label_task(path=CACHE_PATHS, ignore_selinux_state=True)],
+                          diff=True, name="apply")
+    first = results["label"]
+    assert first["changed"] is True, first
+    assert [(r["path"], r["setype"]) for r in first["rules"]] == [(r["path"], r["setype"]) for r in predicted["rules"]]
+    assert first["diff"] == predicted["diff"]
+    assert "relabel skipped: SELinux is disabled" in first["msg"]
+    chosen = {r["path"]: r["setype"] for r in first["rules"]}
+    rules = local_rules(c)
+    for path, (expression, expected_type) in EXPECTED.items():
+        want = expected_type or sibling_type[path]  # the policy's own convention for the place
+        assert chosen[path] == want, (path, first["rules"])
+        assert rules.get(expression) == want, (expression, rules)
+        # files (existing or not) under each path get the type
+        for probe in (path, path + "/some/file", path + "/0a"):
+            assert matchpathcon_type(c, probe) == want, probe
+    assert set(rules) == set(e for e, _ in EXPECTED.values())
+    for rule in first["rules"]:
+        assert rule["reason"].startswith(rule["setype"] + ":")
+
+    # second run: nothing to do
+    results, stats = run_play(tmp_path, c, [label_task(path=CACHE_PATHS, ignore_selinux_state=True)], name="again")
+    assert results["label"]["changed"] is False, results["label"]
+    assert stats["changed"] == 0
+    assert local_rules(c) == rules
+
+    # an explicit setype replaces the type of one rule
+    results, _ = run_play(tmp_path, c, [label_task(path=["/srv/gomirror"], setype="public_content_t",
+                                                   ignore_selinux_state=True)], name="setype")
+    assert [r["action"] for r in results["label"]["rules"]] == ["modify"]
+    assert local_rules(c)[r"/srv/gomirror(/.*)?"] == "public_content_t"
+
+    # a type the policy does not know: one-line failure naming it, store untouched
+    results, _ = run_play(tmp_path, c, [label_task(path=["/srv/gomirror"], setype="gofleet_nosuch_t",
+                                                   ignore_selinux_state=True)], name="badtype")
+    assert results["label"]["failed"] is True
+    assert "setype gofleet_nosuch_t" in results["label"]["msg"] and "\n" not in results["label"]["msg"]
+
+    # absent removes every rule the module made, GOROOT exec rules included
+    results, _ = run_play(tmp_path, c, [label_task(path=CACHE_PATHS, state="absent", ignore_selinux_state=True)],
+                          name="absent")
+    assert results["label"]["changed"] is True
+    assert local_rules(c) == {}
+    # back to the base policy (which has its own bin_t rule for any .../bin under /usr)
+    assert matchpathcon_type(c, "/usr/local/go/src/go.mod") == sibling_type["/usr/local/go"]
+    assert matchpathcon_type(c, "/var/cache/go-build/0a") == sibling_type["/var/cache/go-build"]
+    results, _ = run_play(tmp_path, c, [label_task(path=CACHE_PATHS, state="absent", ignore_selinux_state=True)],
+                          name="absent-again")
+    assert results["label"]["changed"] is False
+
+
+def test_selinux_disabled_without_ignore_changes_nothing(tmp_path, selinux_host):
+    results, _ = run_play(tmp_path, selinux_host, [label_task(path=["/var/cache/go-build"])], name="disabled")
+    res = results["label"]
+    assert res["changed"] is False and "SELinux is disabled on this host" in res["msg"], res
+    assert res["selinux"]["present"] is True and res["selinux"]["enabled"] is False
+
+
+def test_host_without_selinux(tmp_path, engine, debian_image):  # noqa: F811
+    with engine.container(debian_image, network="none", command=["sleep", "infinity"]) as c:
+        results, stats = run_play(tmp_path, c, [label_task(path=["/var/cache/go-build", "/var/cache/gomod"])],
+                                  name="plain")
+        res = results["label"]
+        assert res["changed"] is False, res
+        assert "SELinux is not present on this host" in res["msg"]
+        assert stats["changed"] == 0 and stats["failures"] == 0
+        # asking to manage a policy store anyway needs the bindings: say which packages
+        results, _ = run_play(tmp_path, c, [label_task(path=["/var/cache/go-build"], ignore_selinux_state=True)],
+                              name="plain-ignore")
+        res = results["label"]
+        assert res["failed"] is True
+        assert res["msg"] == ("SELinux Python bindings missing (selinux and seobject): install python3-selinux "
+                              "python3-semanage policycoreutils-python-utils (Debian family)")
+
+
+def test_gocache_role(tmp_path, engine, selinux_image):  # noqa: F811
+    with engine.container(selinux_image, network="none", command=["sleep", "infinity"]) as c:
+        c.exec("useradd -m builder")
+        role = {"name": "role", "ansible.builtin.include_role": {"name": "gofleet.golang.gocache"},
+                "vars": {"gocache_selinux": "always", "gocache_members": ["builder"],
+                         "gocache_selinux_install_packages": False}}
+        show = {"name": "env", "ansible.builtin.debug": {"var": "gocache_env"}}
+        results, stats = run_play(tmp_path, c, [role, show], gather_facts=True, name="role")
+        assert stats["failures"] == 0, results
+        assert results["env"]["gocache_env"] == {"GOCACHE": "/var/cache/go-build", "GOMODCACHE": "/var/cache/gomod"}
+        assert stats["changed"] > 0
+        for path in ("/var/cache/go-build", "/var/cache/gomod"):
+            assert c.exec(["stat", "-c", "%a %U %G", path]).stdout.split() == ["2775", "root", "gocache"]
+        assert "gocache" in c.exec(["id", "-nG", "builder"]).stdout.split()
+        rules = local_rules(c)
+        assert set(rules) == {r"/var/cache/go-build(/.*)?", r"/var/cache/gomod(/.*)?"}
+        # the builder can write into the shared cache, and what it makes stays in the group
+        c.exec("mkdir /var/cache/go-build/ab && : > /var/cache/go-build/ab/x", user="builder")
+        assert c.exec(["stat", "-c", "%G", "/var/cache/go-build/ab/x"]).stdout.strip() == "gocache"
+
+        results, stats = run_play(tmp_path, c, [role, show], gather_facts=True, name="role-again")
+        assert stats["changed"] == 0 and stats["failures"] == 0, results
