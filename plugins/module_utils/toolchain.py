@@ -241,9 +241,14 @@ def _plan_prune(req, node, p):
     if not req.keep:
         return
     after = sorted(set(node.installed) | {req.version}, key=version_key, reverse=True)
-    keep = set(after[:req.keep]) | {req.version}
+    # The versions that are never pruned count towards `keep`; the newest others fill the rest.
+    keep = {req.version}
     if p.active_after:
         keep.add(p.active_after)
+    for version in after:
+        if len(keep) >= req.keep:
+            break
+        keep.add(version)
     p.prune = [v for v in after if v not in keep]
     p.actions.extend("prune go%s" % v for v in p.prune)
 
