@@ -1,0 +1,432 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gofleet founders
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""toolchain.plan() decisions on real directories, and apply()'s validation with run_command mocked.
+
+Every NodeState here is read from a tmp directory laid out like a managed node:
+<base>/lib/go<version> trees with receipts in <base>/lib/.receipts, <base>/go the link and
+<base>/bin the go/gofmt links.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import stat
+import tarfile
+
+import pytest
+
+from ansible_collections.gofleet.golang.plugins.module_utils import atomic, go_env, manifest, toolchain
+from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
+from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import ELF_SIGNATURE, tarball_arch
+
+SHA_A = "aa" * 32
+SHA_B = "bb" * 32
+UPSTREAM_ENV = "GOPROXY=https://proxy.golang.org,direct\nGOTOOLCHAIN=auto\n"
+
+
+class Layout(object):
+    def __init__(self, base):
+        self.base = str(base)
+        self.root = os.path.join(self.base, "lib")
+        self.link = os.path.join(self.base, "go")
+        self.bin = os.path.join(self.base, "bin")
+
+    def goroot(self, version):
+        return os.path.join(self.root, "go" + version)
+
+    def params(self, **overrides):
+        p = dict(version="1.22.12", state="present", src=None, url=None, url_username=None, url_password=None,
+                 validate_certs=True, ca_path=None, timeout=60, checksum="sha256:" + SHA_A, checksum_url=None,
+                 signature=None, keyring=None, install_root=self.root, link=self.link, bin_dir=self.bin,
+                 activate=True, keep=None, env={}, verify="fast", force=False, max_unpacked_size=2147483648)
+        p.update(overrides)
+        return p
+
+    def install(self, version, sha=SHA_A, env=None, receipt=True):
+        """A finished install as go_toolchain leaves it: tree, go.env, receipt."""
+        root = self.goroot(version)
+        os.makedirs(os.path.join(root, "bin"))
+        os.makedirs(os.path.join(root, "src", "fmt"))
+        with open(os.path.join(root, "bin", "go"), "wb") as f:
+            f.write(b"\x7fELF fake go " + version.encode())
+        with open(os.path.join(root, "src", "fmt", "print.go"), "w") as f:
+            f.write("package fmt\n")
+        with open(os.path.join(root, "go.env"), "w") as f:
+            f.write(go_env.render(UPSTREAM_ENV, env or {}))
+        if receipt:
+            atomic.write_file(toolchain.receipt_path(self.root, version), json.dumps({
+                "version": version, "tarball": {"sha256": sha}, "upstream_go_env": UPSTREAM_ENV,
+                "manifest": manifest.build(root, exclude=toolchain.MANAGED_FILES, with_hash=True)}))
+        return root
+
+    def activate(self, version):
+        atomic.replace_symlink(self.goroot(version), self.link)
+        for name in toolchain.BINARIES:
+            atomic.replace_symlink(os.path.join(self.link, "bin", name), os.path.join(self.bin, name))
+
+
+@pytest.fixture
+def lay(tmp_path):
+    layout = Layout(tmp_path / "node")
+    layout.src = make_go_tarball(tmp_path / "go1.22.12.linux-amd64.tar.gz", version="1.22.12")[0]
+    return layout
+
+
+def plan_for(lay, fetch_text=None, **overrides):
+    if overrides.get("src") == "SRC":
+        overrides["src"] = lay.src
+    req = toolchain.Request(lay.params(**overrides), "amd64")
+    node = toolchain.NodeState(req)
+    if fetch_text:
+        return req, node, toolchain.plan(req, node, fetch_text=fetch_text)
+    return req, node, toolchain.plan(req, node)
+
+
+def _fill(items, lay):
+    return [i.format(root=lay.root, link=lay.link, bin=lay.bin) for i in items]
+
+
+def _setup_active(lay, **kw):
+    lay.install("1.22.12", **kw)
+    lay.activate("1.22.12")
+
+
+def _setup_two(lay):
+    lay.install("1.21.13")
+    lay.install("1.22.12")
+    lay.install("1.23.5")
+    lay.activate("1.22.12")
+
+
+def _drift(lay):
+    _setup_active(lay)
+    os.unlink(os.path.join(lay.goroot("1.22.12"), "bin", "go"))
+    with open(os.path.join(lay.goroot("1.22.12"), "src", "fmt", "print.go"), "a") as f:
+        f.write("// edited\n")
+
+
+def _leftover(lay):
+    _setup_active(lay)
+    atomic.make_staging_dir(lay.root, "go1.23.5")
+    os.mkdir(os.path.join(lay.root, "go1.21.13.gofleet-trash-4242"))
+
+
+LINKS = ["point {link} at {root}/go1.22.12", "link {bin}/go to {link}/bin/go", "link {bin}/gofmt to {link}/bin/gofmt"]
+
+# (id, node setup, request overrides, expected install reason, expected actions, extra expectations)
+PLANS = [
+    ("fresh-node", lambda lay: None, {"src": "SRC"}, "missing",
+     ["install go1.22.12 (missing)"] + LINKS, {"active_after": "1.22.12"}),
+    ("installed-and-active", _setup_active, {}, None, [], {"active_after": "1.22.12"}),
+    ("installed-src-not-needed", _setup_active, {"src": None, "url": None}, None, [], {}),
+    ("no-receipt-unfinished", lambda lay: (lay.install("1.22.12", receipt=False), lay.activate("1.22.12")),
+     {"src": "SRC"}, "unfinished", ["install go1.22.12 (unfinished)"], {}),
+    ("torn-receipt-unfinished", lambda lay: (_setup_active(lay), open(toolchain.receipt_path(lay.root, "1.22.12"), "w").write("{")),
+     {"src": "SRC"}, "unfinished", ["install go1.22.12 (unfinished)"], {}),
+    ("tarball-changed", _setup_active, {"src": "SRC", "checksum": "sha256:" + SHA_B}, "tarball changed",
+     ["install go1.22.12 (tarball changed)"], {}),
+    ("drift-fast", _drift, {"src": "SRC"}, "drift in 2 paths", ["install go1.22.12 (drift in 2 paths)"],
+     {"drift": ["missing: bin/go", "changed: src/fmt/print.go"]}),
+    ("drift-ignored-with-verify-none", _drift, {"verify": "none"}, None, [], {"drift": []}),
+    ("env-change", _setup_active, {"env": {"GOFLAGS": "-mod=mod"}}, None, ["write {root}/go1.22.12/go.env"],
+     {"env_after": go_env.render(UPSTREAM_ENV, {"GOFLAGS": "-mod=mod"})}),
+    ("go-env-hand-edited", lambda lay: (_setup_active(lay), open(os.path.join(lay.goroot("1.22.12"), "go.env"), "a").write("GOPROXY=evil\n")),
+     {}, None, ["write {root}/go1.22.12/go.env"], {}),
+    ("activate-false", lambda lay: None, {"src": "SRC", "activate": False}, "missing",
+     ["install go1.22.12 (missing)"], {"active_after": None, "link_change": None}),
+    ("switch", lambda lay: (lay.install("1.21.13"), lay.install("1.22.12"), lay.activate("1.21.13")), {}, None,
+     ["point {link} at {root}/go1.22.12"], {"active_after": "1.22.12", "link_change": ("{root}/go1.21.13", "{root}/go1.22.12")}),
+    ("bin-dir-empty-skips-links", lambda lay: None, {"src": "SRC", "bin_dir": ""}, "missing",
+     ["install go1.22.12 (missing)", "point {link} at {root}/go1.22.12"], {}),
+    ("keep-1-prunes-older-inactive", _setup_two, {"keep": 1}, None, ["prune go1.23.5", "prune go1.21.13"],
+     {"prune": ["1.23.5", "1.21.13"]}),
+    ("keep-2", _setup_two, {"keep": 2}, None, ["prune go1.21.13"], {"prune": ["1.21.13"]}),
+    ("keep-never-prunes-active", _setup_two, {"keep": 1, "version": "1.23.5", "activate": False}, None, ["prune go1.21.13"],
+     {"prune": ["1.21.13"]}),
+    ("leftovers-cleaned", _leftover, {}, None, ["clean 2 leftover staging directories"], {}),
+    ("absent-inactive", lambda lay: (lay.install("1.21.13"), _setup_active(lay)), {"state": "absent", "version": "1.21.13"},
+     None, ["remove go1.21.13"], {"remove": True, "active_after": "1.22.12"}),
+    ("absent-active-forced", _setup_active, {"state": "absent", "force": True}, None,
+     ["remove {link}", "remove {bin}/go", "remove {bin}/gofmt", "remove go1.22.12"], {"remove": True, "active_after": None}),
+    ("absent-not-installed", lambda lay: None, {"state": "absent"}, None, [], {"remove": False}),
+]
+
+
+@pytest.mark.parametrize("setup,overrides,install,actions,extra", [c[1:] for c in PLANS], ids=[c[0] for c in PLANS])
+def test_plan(lay, setup, overrides, install, actions, extra):
+    setup(lay)
+    _req, _node, p = plan_for(lay, **overrides)
+    assert p.install == install
+    assert p.actions == _fill(actions, lay)
+    assert p.changed == bool(actions)
+    for key, value in extra.items():
+        got = getattr(p, key)
+        if isinstance(value, tuple):
+            value = tuple(_fill(value, lay))
+        if key == "drift":
+            assert sorted(got) == sorted(value)
+        else:
+            assert got == value
+
+
+# (id, node setup, request overrides, words in the one-line error)
+PLAN_ERRORS = [
+    ("absent-active-without-force", _setup_active, {"state": "absent"}, ["go1.22.12 is the active version", "force: true"]),
+    ("needs-install-without-source", lambda lay: None, {}, ["go1.22.12 needs installing (missing)", "neither src nor url"]),
+    ("missing-src", lambda lay: None, {"src": "/nonexistent/go1.22.12.linux-amd64.tar.gz"},
+     ["src /nonexistent/go1.22.12.linux-amd64.tar.gz does not exist"]),
+    ("checksum-url-without-entry", lambda lay: None, {"checksum": None, "checksum_url": "http://m/SHA256SUMS", "src": "/srv/go.tgz"},
+     ["checksum_url does not list go.tgz"]),
+]
+
+
+@pytest.mark.parametrize("setup,overrides,words", [c[1:] for c in PLAN_ERRORS], ids=[c[0] for c in PLAN_ERRORS])
+def test_plan_errors(lay, setup, overrides, words):
+    setup(lay)
+    with pytest.raises(GofleetError) as err:
+        plan_for(lay, fetch_text=lambda url, options, option: "%s  other.tgz\n" % SHA_A, **overrides)
+    for word in words:
+        assert word in err.value.message
+
+
+def test_plan_reads_checksum_url_through_fetch_text(lay):
+    _setup_active(lay)
+    seen = []
+
+    def fetch(url, options, option):
+        seen.append((url, option))
+        return json.dumps([{"version": "go1.22.12", "files": [{"filename": "go1.22.12.linux-amd64.tar.gz", "sha256": SHA_A}]}])
+
+    _req, _node, p = plan_for(lay, fetch_text=fetch, checksum=None, checksum_url="https://m/dl/?mode=json",
+                              url="https://m/go1.22.12.linux-amd64.tar.gz")
+    assert seen == [("https://m/dl/?mode=json", "checksum_url")]
+    assert p.expected_sha256 == SHA_A and p.actions == []
+
+
+# (id, params overrides, words of the one-line error naming the input)
+BAD_REQUESTS = [
+    ("version-garbage", {"version": "latest"}, ["version must look like", "'latest'"]),
+    ("version-two-dots", {"version": "1.22.12.1"}, ["version", "'1.22.12.1'"]),
+    ("version-empty", {"version": ""}, ["version"]),
+    ("relative-src", {"src": "go.tgz"}, ["src must be an absolute path", "'go.tgz'"]),
+    ("ftp-url", {"url": "ftp://m/go.tgz"}, ["url must be an http, https or file URL"]),
+    ("bad-checksum-url", {"checksum": None, "checksum_url": "m/SUMS"}, ["checksum_url must be"]),
+    ("no-checksum", {"checksum": None}, ["checksum (sha256:<hex>) or checksum_url is required"]),
+    ("bad-checksum", {"checksum": "sha1:abc"}, ["checksum must look like sha256"]),
+    ("keep-zero", {"keep": 0}, ["keep must be at least 1"]),
+    ("relative-install-root", {"install_root": "lib/go"}, ["install_root must be an absolute path"]),
+    ("relative-link", {"link": "go"}, ["link must be an absolute path"]),
+    ("bad-env-key", {"env": {"go-proxy": "x"}}, ["env key 'go-proxy'"]),
+]
+
+
+@pytest.mark.parametrize("overrides,words", [c[1:] for c in BAD_REQUESTS], ids=[c[0] for c in BAD_REQUESTS])
+def test_bad_request(lay, overrides, words):
+    with pytest.raises(GofleetError) as err:
+        toolchain.Request(lay.params(**overrides), "amd64")
+    assert "\n" not in err.value.message
+    for word in words:
+        assert word in err.value.message
+
+
+@pytest.mark.parametrize("value,normalized", [("1.22.12", "1.22.12"), ("go1.22.12", "go1.22.12"[2:]), (" go1.23 ", "1.23"),
+                                              ("1.24rc1", "1.24rc1"), ("go1.21.0beta2", "1.21.0beta2")])
+def test_parse_version(value, normalized):
+    assert toolchain.parse_version(value) == normalized
+
+
+def test_version_order():
+    versions = ["1.22.12", "1.9", "1.22rc1", "1.22.0", "1.10.1", "1.22beta1", "1.23.5"]
+    assert sorted(versions, key=toolchain.version_key) == ["1.9", "1.10.1", "1.22beta1", "1.22rc1", "1.22.0", "1.22.12", "1.23.5"]
+
+
+def test_diff_shows_link_bin_links_and_go_env(lay):
+    lay.install("1.21.13")
+    lay.activate("1.21.13")
+    lay.install("1.22.12")
+    req, _node, p = plan_for(lay, env={"GOFLAGS": "-mod=mod"})
+    items = dict((d["before_header"], d) for d in toolchain.diff(req, p))
+    assert items[lay.link]["before"] == lay.goroot("1.21.13") + "\n"
+    assert items[lay.link]["after"] == lay.goroot("1.22.12") + "\n"
+    env_item = items[os.path.join(lay.goroot("1.22.12"), "go.env")]
+    assert "GOFLAGS=-mod=mod" not in env_item["before"] and "GOFLAGS=-mod=mod\n" in env_item["after"]
+    assert os.path.join(lay.bin, "go") not in items  # bin links already go through the link
+
+
+def test_check_mode_plan_reads_but_never_writes(lay):
+    _drift(lay)
+    _leftover_dir = atomic.make_staging_dir(lay.root, "go1.23.5")
+    before = _snapshot(lay.base)
+    plan_for(lay, src="SRC", keep=1, env={"GOFLAGS": "-mod=mod"})
+    assert _snapshot(lay.base) == before
+
+
+def _snapshot(base):
+    found = {}
+    for dirpath, dirnames, filenames in os.walk(base):
+        for name in dirnames + filenames:
+            path = os.path.join(dirpath, name)
+            st = os.lstat(path)
+            found[path] = (st.st_mode, st.st_size, st.st_mtime_ns)
+    return found
+
+
+# ---------------------------------------------------------------- apply(), run_command mocked
+
+VERSION = "1.99.1"
+
+
+def _elf_for_this_node():
+    """A real executable of this node's architecture: the interpreter running the tests."""
+    return open(os.path.realpath(shutil.which("true") or "/bin/true"), "rb").read()
+
+
+def make_go_tarball(path, version=VERSION, go_bin=None, version_text=None):
+    members = [
+        ("go/", None, 0o755), ("go/VERSION", (version_text or "go%s\ntime 2026-01-01T00:00:00Z\n" % version).encode(), 0o644),
+        ("go/go.env", UPSTREAM_ENV.encode(), 0o644), ("go/bin/", None, 0o755),
+        ("go/bin/go", go_bin if go_bin is not None else _elf_for_this_node(), 0o755),
+        ("go/bin/gofmt", b"\x7fELF gofmt", 0o775), ("go/src/fmt/print.go", b"package fmt\n", 0o664),
+    ]
+    with tarfile.open(str(path), "w:gz") as archive:
+        for name, data, mode in members:
+            info = tarfile.TarInfo(name.rstrip("/"))
+            info.mode, info.mtime, info.uid, info.gid = mode, 1700000000, 1000, 1000
+            if data is None:
+                info.type = tarfile.DIRTYPE
+                archive.addfile(info)
+            else:
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+    return str(path), hashlib.sha256(open(str(path), "rb").read()).hexdigest()
+
+
+class FakeRun(object):
+    """run_command: `go version` and gpg answer as told; every call recorded."""
+
+    def __init__(self, go=(0, "go version go%s linux/amd64\n" % VERSION, ""), gpg_verify=None):
+        self.go, self.gpg_verify, self.calls = go, gpg_verify, []
+
+    def __call__(self, args, **kwargs):
+        self.calls.append((list(args), kwargs))
+        if args[0].endswith("/bin/go"):
+            return self.go
+        if "--import" in args:
+            return 0, "", ""
+        return self.gpg_verify
+
+
+def run_apply(lay, tarball, sha, runner, **overrides):
+    req = toolchain.Request(lay.params(version=VERSION, src=tarball, checksum="sha256:" + sha, **overrides), tarball_arch())
+    node = toolchain.NodeState(req)
+    p = toolchain.plan(req, node)
+    return req, p, toolchain.apply(req, node, p, runner)
+
+
+def test_apply_installs_validated_tree_with_receipt_outside_goroot(lay, tmp_path):
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    run = FakeRun()
+    req, p, receipt = run_apply(lay, tarball, sha, toolchain.Runner(run))
+    goroot = lay.goroot(VERSION)
+    # go version ran on the staged tree, offline, before it was renamed into place
+    (args, kwargs), = run.calls
+    assert args[1:] == ["version"] and "staging" in args[0] and not args[0].startswith(goroot)
+    assert kwargs["environ_update"]["GOTOOLCHAIN"] == "local"
+    assert os.readlink(lay.link) == goroot
+    assert os.readlink(os.path.join(lay.bin, "go")) == os.path.join(lay.link, "bin", "go")
+    rpath = toolchain.receipt_path(lay.root, VERSION)
+    assert not rpath.startswith(goroot + os.sep)
+    on_disk = json.load(open(rpath))
+    assert on_disk == receipt
+    assert (on_disk["version"], on_disk["tarball"]["sha256"], on_disk["tarball"]["source"]) == (VERSION, sha, tarball)
+    assert manifest.drift(goroot, on_disk["manifest"], "full", exclude=toolchain.MANAGED_FILES) == []
+    assert open(os.path.join(goroot, "go.env")).read() == go_env.render(UPSTREAM_ENV, {})
+    for _rel, path, st in manifest.walk(goroot):
+        assert (st.st_uid, st.st_gid) == (os.geteuid(), os.getegid()) or os.geteuid() != 0
+        assert stat.S_ISLNK(st.st_mode) or not st.st_mode & 0o022, path
+    assert atomic.leftover_staging_dirs(lay.root) == []
+    # And the same request again is a no-op.
+    req2 = toolchain.Request(lay.params(version=VERSION, src=tarball, checksum="sha256:" + sha), tarball_arch())
+    assert toolchain.plan(req2, toolchain.NodeState(req2)).actions == []
+
+
+def _other_arch():
+    return [a for a in ("arm64", "amd64") if a != tarball_arch()][0]
+
+
+def _elf_of(arch):
+    import struct
+    machine, bits, endian = ELF_SIGNATURE[arch]
+    order = "<" if endian == "little" else ">"
+    head = b"\x7fELF" + bytes([2 if bits == 64 else 1, 1 if endian == "little" else 2, 1]) + b"\0" * 9
+    return head + struct.pack(order + "HH", 2, machine) + b"\0" * 44
+
+
+# (id, tarball kwargs, fake run_command, extra request options, words of the error)
+APPLY_ERRORS = [
+    ("wrong-version-file", {"version_text": "go1.98.0\n"}, FakeRun(), {}, ["holds go1.98.0, not go%s" % VERSION]),
+    ("no-version-file", {"version_text": " "}, FakeRun(), {}, ["not go%s" % VERSION]),
+    ("shell-script-go", {"go_bin": b"#!/bin/sh\necho go version go%s\n" % VERSION.encode()}, FakeRun(), {},
+     ["go/bin/go", "is not an ELF executable"]),
+    ("other-arch-go", {"go_bin": _elf_of(_other_arch())}, FakeRun(), {}, ["go/bin/go", "ELF for %s" % _other_arch()]),
+    ("go-version-fails", {}, FakeRun(go=(126, "", "exec format error\ncannot execute binary file\n")), {},
+     ["go/bin/go version failed: cannot execute binary file"]),
+    ("go-version-other", {}, FakeRun(go=(0, "go version go1.98.0 linux/amd64\n", "")), {}, ["go/bin/go version failed"]),
+    ("bad-signature", {}, FakeRun(gpg_verify=(1, "[GNUPG:] BADSIG x\n", "gpg: BAD signature from \"x\"\n")),
+     {"signature": "SIG", "keyring": "KEYRING"}, ["signature", "does not verify", "BAD signature"]),
+]
+
+
+@pytest.mark.parametrize("tar_kwargs,run,extra,words", [c[1:] for c in APPLY_ERRORS], ids=[c[0] for c in APPLY_ERRORS])
+def test_apply_refuses_bad_tree_and_leaves_active_version(lay, tmp_path, tar_kwargs, run, extra, words):
+    lay.install("1.22.12")
+    lay.activate("1.22.12")
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz", **tar_kwargs)
+    for key in ("signature", "keyring"):
+        if key in extra:
+            extra[key] = str(tmp_path / extra[key])
+            open(extra[key], "w").close()
+    with pytest.raises(GofleetError) as err:
+        run_apply(lay, tarball, sha, toolchain.Runner(run, gpg="/usr/bin/gpg"), **extra)
+    msg = err.value.message
+    assert "\n" not in msg and "[" not in msg
+    assert tarball in msg and "staging" not in msg  # names the input, not a directory that is gone
+    for word in words:
+        assert word in msg
+    assert os.readlink(lay.link) == lay.goroot("1.22.12")
+    assert not os.path.exists(lay.goroot(VERSION))
+    assert not os.path.exists(toolchain.receipt_path(lay.root, VERSION))
+    assert atomic.leftover_staging_dirs(lay.root) == []
+
+
+def test_apply_with_good_signature_records_signer(lay, tmp_path):
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    sig, keyring = str(tmp_path / "go.tar.gz.asc"), str(tmp_path / "keys.asc")
+    open(sig, "w").close()
+    open(keyring, "w").close()
+    run = FakeRun(gpg_verify=(0, "[GNUPG:] VALIDSIG %s 2026\n" % ("AB" * 20), ""))
+    _req, _p, receipt = run_apply(lay, tarball, sha, toolchain.Runner(run, gpg="/usr/bin/gpg"), signature=sig, keyring=keyring)
+    assert receipt["tarball"]["signer_fingerprint"] == "AB" * 20
+    verify = [c for c, _kw in run.calls if "--verify" in c][0]
+    assert verify[-2:] == [sig, tarball]
+
+
+def test_apply_repairs_drift_by_swapping_in_a_fresh_tree(lay, tmp_path):
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    goroot = lay.goroot(VERSION)
+    os.unlink(os.path.join(goroot, "bin", "gofmt"))
+    with open(os.path.join(goroot, "src", "fmt", "print.go"), "a") as f:
+        f.write("// local edit\n")
+    _req, p, receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    assert sorted(p.drift) == ["changed: src/fmt/print.go", "missing: bin/gofmt"]
+    assert p.actions == ["install go%s (drift in 2 paths)" % VERSION]
+    assert manifest.drift(goroot, receipt["manifest"], "full", exclude=toolchain.MANAGED_FILES) == []
+    assert atomic.leftover_staging_dirs(lay.root) == []
