@@ -538,7 +538,7 @@ class Run(object):
             res["msg"] = message
             return res
         records = self.open_records()
-        local, actions = self.plan(records)
+        actions = self.plan(records)[1]
         changing = [a for a in actions if a[0] != "none"]
 
         before = [rule_line(a[2], a[4]) for a in actions if a[4] is not None]
@@ -582,8 +582,8 @@ class Run(object):
             verb = {"add": "would add", "modify": "would change", "remove": "would remove"}
         parts = ["%s %s" % (verb[a[0]], a[2]) for a in changing]
         if res["relabel_count"]:
-            parts.append("%s %d path(s)" % ("would relabel" if self.host.check_mode else "relabelled",
-                                             res["relabel_count"]))
+            verb_relabel = "would relabel" if self.host.check_mode else "relabelled"
+            parts.append("%s %d path(s)" % (verb_relabel, res["relabel_count"]))
         if res["relabel_skipped"] and changing:
             parts.append("relabel skipped: " + res["relabel_skipped"])
         res["msg"] = "; ".join(parts) if parts else "rules and labels already as wanted"

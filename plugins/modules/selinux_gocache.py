@@ -74,7 +74,7 @@ notes:
 seealso:
   - module: community.general.sefcontext
 author:
-  - gofleet founders
+  - gofleet founders (@gofleet)
 """
 
 EXAMPLES = r"""
