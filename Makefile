@@ -10,6 +10,8 @@ BIN         := $(VENV)/bin
 PYTHON      ?= python3
 COLLECTIONS := $(CURDIR)/.build
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS)
+# molecule and ansible-test call ansible-* by name.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
 export ANSIBLE_PYTHON_INTERPRETER := /usr/bin/python3
 export ANSIBLE_LOCALHOST_WARNING := false
 export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
@@ -57,7 +59,7 @@ test-sanity: venv
 	bash tests/sanity.sh
 
 test-lint: venv collection
-	$(BIN)/ansible-lint --offline --profile production
+	$(BIN)/ansible-lint
 
 test-integration: venv collection tarballs
 	$(BIN)/pytest -m integration tests/integration

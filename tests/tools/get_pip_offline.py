@@ -5,6 +5,7 @@ install the exact version asked for from the package index (which is reachable).
 """
 
 import ensurepip
+import os
 import subprocess
 import sys
 
@@ -12,5 +13,7 @@ GET_PIP_ONLY = {"--no-setuptools", "--no-wheel"}
 
 ensurepip.bootstrap(upgrade=True)
 args = [a for a in sys.argv[1:] if a not in GET_PIP_ONLY]
-# A fresh process: pip run in-process right after ensurepip fails its TLS set-up here.
-sys.exit(subprocess.call([sys.executable, "-m", "pip", "install"] + args))
+# ensurepip points PIP_CONFIG_FILE at /dev/null, which would hide the machine's pip
+# configuration (its CA bundle and package index) from the install below.
+env = dict((k, v) for k, v in os.environ.items() if k != "PIP_CONFIG_FILE")
+sys.exit(subprocess.call([sys.executable, "-m", "pip", "install"] + args, env=env))
