@@ -51,7 +51,9 @@ def resolve(facts, os_release_text=None):
     if os_family in FAMILIES:
         return os_family
     release = parse_os_release(os_release_text)
-    candidates = [release.get("ID", "")] + release.get("ID_LIKE", "").split()
+    # ID_LIKE first: one ID can name editions of both families (Kylin desktop is
+    # Ubuntu-like, Kylin server RHEL-like), and ID_LIKE says which this one is.
+    candidates = release.get("ID_LIKE", "").split() + [release.get("ID", "")]
     candidates += [str(os_family or ""), str(facts.get("distribution") or facts.get("ansible_distribution") or "")]
     for word in candidates:
         family = _ID_TO_FAMILY.get(word.strip().lower().split(" ")[0])
