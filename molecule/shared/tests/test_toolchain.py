@@ -72,3 +72,12 @@ def test_hello_builds_and_runs_with_the_network_cut(host):
     )
     assert result.rc == 0, result.stderr
     assert result.stdout.strip().endswith("hello from gofleet")
+
+
+def test_private_ca_is_in_the_system_trust_store(host):
+    with open(__file__.rsplit("/tests/", 1)[0] + "/files/test-ca.pem") as f:
+        body = f.read().splitlines()[1]  # first base64 line of the certificate
+    bundles = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"]
+    present = [b for b in bundles if host.file(b).exists]
+    assert present, "no system CA bundle found"
+    assert any(body in host.file(b).content_string for b in present)
