@@ -1,0 +1,300 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gofleet founders
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""systemd_gounit and the go_service role for real: systemd as PID 1, and runsvdir as PID 1.
+
+systemd: the toolchain role installs Go in an air-gapped container (--network none), go_service
+builds tests/fixtures/hello-http there and runs it with the strict profile; the test measures
+`systemd-analyze security`, asks the server over HTTP, changes an environment value (MainPID
+must change), re-runs (changed=0) and removes it.
+
+runit: a binary built in a throwaway container is deployed with go_service on the
+debian-runit image (runsvdir -P /var/service, Void's layout): supervised, restarted by runsv
+when killed, and removed cleanly.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "harness"))
+from conftest_fixtures import (  # noqa: E402,F401
+    container_factory, debian_image, engine, go_tarballs, runit_image,
+)
+import engine as harness  # noqa: E402
+
+pytestmark = pytest.mark.containers
+
+PLAYBOOK = str(ROOT / ".venv" / "bin" / "ansible-playbook")
+FIXTURE = ROOT / "tests" / "fixtures" / "hello-http"
+GO_VERSION = "1.22.12"
+ADDR = "127.0.0.1:8080"
+MAX_EXPOSURE = 2.0
+
+
+def ansible_env():
+    env = dict(os.environ)
+    env.update(
+        ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build"),
+        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+        ANSIBLE_HOST_KEY_CHECKING="False",
+        ANSIBLE_RETRY_FILES_ENABLED="False",
+        ANSIBLE_NOCOLOR="1",
+    )
+    return env
+
+
+def run_play(workdir, container, plays, check=False, diff=False, expect_ok=True):
+    """Run plays (list of dicts, hosts: all) on the container; return (results by task name, stats)."""
+    inventory = harness.write_inventory(Path(workdir) / "inventory.yml", [container])
+    playbook = Path(workdir) / "play.yml"
+    playbook.write_text(json.dumps(plays))
+    argv = [PLAYBOOK, "-i", str(inventory), str(playbook)] + (["--check"] if check else []) \
+        + (["--diff"] if diff else [])
+    proc = subprocess.run(argv, env=ansible_env(), capture_output=True, text=True, timeout=1200, cwd=workdir)
+    try:
+        data = json.loads(proc.stdout)
+    except ValueError:
+        raise AssertionError("ansible-playbook output is not JSON (rc=%d)\n%s\n%s"
+                             % (proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
+    results = {}
+    for play in data["plays"]:
+        for task in play["tasks"]:
+            results[task["task"]["name"]] = task["hosts"].get(container.name)
+    stats = data["stats"][container.name]
+    if expect_ok and (stats["failures"] or stats["unreachable"] or proc.returncode != 0):
+        failed = {k: v.get("msg") for k, v in results.items() if v and v.get("failed")}
+        raise AssertionError("play failed: %s\n%s" % (json.dumps(failed, indent=1)[-4000:], proc.stderr[-2000:]))
+    return results, stats
+
+
+def task(results, name):
+    """A task's result by its name, with or without the 'role : ' prefix."""
+    for key, value in results.items():
+        if key == name or key.endswith(" : " + name):
+            return value
+    raise KeyError("%s not among %s" % (name, sorted(results)))
+
+
+def service_play(**role_vars):
+    return {"name": "go_service", "hosts": "all", "gather_facts": True,
+            "roles": [{"role": "gofleet.golang.go_service", "vars": role_vars}]}
+
+
+def http_get(container, path="/"):
+    code = "import urllib.request as u; print(u.urlopen('http://%s%s', timeout=5).read().decode(), end='')" % (ADDR, path)
+    deadline = time.monotonic() + 15
+    while True:
+        proc = container.exec(["python3", "-c", code], check=False)
+        if proc.returncode == 0 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def main_pid(container, name="hello"):
+    return container.exec(["systemctl", "show", name, "-p", "MainPID", "--value"]).stdout.strip()
+
+
+# ---------------------------------------------------------------- systemd
+
+@pytest.fixture(scope="module")
+def systemd_node(engine, debian_image, go_tarballs, tmp_path_factory):  # noqa: F811
+    """An air-gapped systemd container with Go installed by the toolchain role."""
+    if GO_VERSION not in go_tarballs:
+        pytest.skip("skipped: Go tarballs unavailable: no go%s in .cache/artifacts" % GO_VERSION)
+    tarball = go_tarballs[GO_VERSION]
+    container = engine.container(debian_image, systemd=True, network="none")
+    try:
+        container.wait_systemd()
+        workdir = tmp_path_factory.mktemp("toolchain")
+        run_play(workdir, container, [{
+            "name": "toolchain", "hosts": "all", "gather_facts": True,
+            "roles": [{"role": "gofleet.golang.toolchain", "vars": {
+                "toolchain_version": GO_VERSION,
+                "toolchain_src": str(tarball["path"]),
+                "toolchain_checksum": "sha256:" + tarball["sha256"],
+            }}],
+        }])
+        yield container
+    finally:
+        container.remove()
+
+
+HELLO = dict(
+    go_service_name="hello",
+    go_service_source_src=str(FIXTURE),
+    go_service_args=["-addr", ADDR],
+    go_service_environment={"HELLO_MESSAGE": "first"},
+    # LimitNOFILE below the container's own hard limit (1024), so it can be observed.
+    go_service_limits={"CPUQuota": "150%", "MemoryMax": "512M", "LimitNOFILE": 1000},
+)
+
+
+def test_systemd_deploy_score_restart_idempotence_removal(systemd_node, tmp_path, record_property):
+    c = systemd_node
+
+    # check mode on a fresh node predicts a change and changes nothing
+    _res, stats = run_play(tmp_path, c, [service_play(**HELLO)], check=True)
+    assert stats["changed"] > 0
+    assert c.exec(["test", "-e", "/etc/systemd/system/hello.service"], check=False).returncode != 0
+
+    # deploy: built on the node, hardened, running, answering
+    results, stats = run_play(tmp_path, c, [service_play(**HELLO)], diff=True)
+    unit = task(results, "Run it as a hardened service")
+    assert unit["changed"] and unit["init_system"] == "systemd"
+    assert unit["binary"]["linkage"] == "static" and unit["binary"]["arch"] == "amd64"
+    assert unit["derived_environment"] == {"GOMAXPROCS": "2", "GOMEMLIMIT": "460MiB"}
+    assert "first" not in json.dumps(unit), "an environment value leaked into the result"
+    assert c.exec(["systemctl", "is-active", "hello"]).stdout.strip() == "active"
+    assert http_get(c) == "first\n"
+    info = http_get(c, "/info")
+    assert "gomaxprocs=2" in info and "gomemlimit=%d" % (460 << 20) in info and "nofile=1000" in info, info
+    uid = int(re.search(r"uid=(\d+)", info).group(1))
+    assert uid != 0
+    env_file = c.exec(["stat", "-c", "%a %U", "/etc/gofleet/env/hello.env"]).stdout.split()
+    assert env_file == ["600", "root"]
+
+    # the measured exposure of the live unit
+    proc = c.exec(["systemd-analyze", "security", "hello"], check=False)
+    from ansible_collections.gofleet.golang.plugins.module_utils.gounit_render import parse_exposure
+    score = parse_exposure(proc.stdout + proc.stderr)
+    record_property("systemd_analyze_security", score)
+    print("\nsystemd-analyze security hello: Overall exposure level %s" % score)
+    assert score is not None, proc.stdout[-2000:] + proc.stderr
+    assert score <= MAX_EXPOSURE
+
+    # second run: nothing changes, the service keeps its pid
+    pid = main_pid(c)
+    _res, stats = run_play(tmp_path, c, [service_play(**HELLO)])
+    assert stats["changed"] == 0, _res
+    assert main_pid(c) == pid
+
+    # an environment value changes: restart (new MainPID), no daemon-reload needed
+    changed = dict(HELLO, go_service_environment={"HELLO_MESSAGE": "second"})
+    results, stats = run_play(tmp_path, c, [service_play(**changed)])
+    unit = task(results, "Run it as a hardened service")
+    assert unit["changed"] and unit["actions"] == ["restart"], unit["actions"]
+    new_pid = main_pid(c)
+    assert new_pid not in ("0", pid)
+    assert http_get(c) == "second\n"
+    _res, stats = run_play(tmp_path, c, [service_play(**changed)])
+    assert stats["changed"] == 0
+
+    # removal: stopped, disabled, unit, environment and binary gone
+    results, stats = run_play(tmp_path, c, [service_play(**dict(changed, go_service_state="absent"))])
+    assert stats["changed"] > 0
+    assert c.exec(["systemctl", "is-active", "hello"], check=False).stdout.strip() in ("inactive", "unknown")
+    for path in ("/etc/systemd/system/hello.service", "/etc/gofleet/env/hello.env", "/usr/local/bin/hello",
+                 "/etc/systemd/system/multi-user.target.wants/hello.service"):
+        assert c.exec(["test", "-e", path], check=False).returncode != 0, path
+    _res, stats = run_play(tmp_path, c, [service_play(**dict(changed, go_service_state="absent"))])
+    assert stats["changed"] == 0
+
+
+def test_systemd_refuses_what_would_not_run(systemd_node, tmp_path):
+    """Unknown unit keys (verify exits 0 but says so on stderr), non-ELF binaries, crashing services."""
+    c = systemd_node
+    c.exec("printf '#!/bin/sh\\nexec sleep 1000\\n' > /usr/local/bin/script-svc && chmod 755 /usr/local/bin/script-svc")
+    cases = [
+        ({"binary": "/usr/local/bin/script-svc"}, "is not an ELF executable"),
+        ({"binary": "/usr/local/go/bin/go", "args": ["version"], "service": {"Bogus": "1"}},
+         "Unknown key 'Bogus'"),
+        ({"binary": "/usr/local/go/bin/go", "args": ["no-such-subcommand"]}, "did not stay running"),
+    ]
+    for args, reason in cases:
+        task = dict({"name": "bad", "state": "started"}, **args)
+        results, _stats = run_play(tmp_path, c, [{"name": "bad", "hosts": "all", "gather_facts": False, "tasks": [
+            {"name": "unit", "gofleet.golang.systemd_gounit": task}]}], expect_ok=False)
+        assert results["unit"].get("failed"), results["unit"]
+        assert reason in results["unit"]["msg"], results["unit"]["msg"]
+    run_play(tmp_path, c, [{"name": "clean", "hosts": "all", "gather_facts": False, "tasks": [
+        {"name": "unit", "gofleet.golang.systemd_gounit": {"name": "bad", "state": "absent"}}]}])
+
+
+# ---------------------------------------------------------------- runit
+
+@pytest.fixture(scope="module")
+def hello_binary(engine, debian_image, go_tarballs, tmp_path_factory):  # noqa: F811
+    """hello-http built with the Go tarball in a throwaway container, copied out to the controller."""
+    if GO_VERSION not in go_tarballs:
+        pytest.skip("skipped: Go tarballs unavailable: no go%s in .cache/artifacts" % GO_VERSION)
+    out = tmp_path_factory.mktemp("bin") / "hello-http"
+    with engine.container(debian_image, network="none", command=["sleep", "infinity"]) as b:
+        b.copy_in(go_tarballs[GO_VERSION]["path"], "/tmp/go.tgz")
+        b.copy_in(FIXTURE, "/tmp/hello-http")
+        b.exec("tar -C /usr/local -xzf /tmp/go.tgz && cd /tmp/hello-http && "
+               "GOTOOLCHAIN=local GOPROXY=off CGO_ENABLED=0 /usr/local/go/bin/go build -trimpath -o /tmp/hello .")
+        b.copy_out("/tmp/hello", out)
+    return out
+
+
+def sv_status(c):
+    return c.exec(["sv", "status", "/var/service/hello"], check=False).stdout.strip()
+
+
+def sv_pid(c):
+    m = re.match(r"run: \S+ \(pid (\d+)\)", sv_status(c))
+    return int(m.group(1)) if m else None
+
+
+def test_runit_supervised_restarted_removed(engine, runit_image, hello_binary, tmp_path):  # noqa: F811
+    c = engine.container(runit_image, network="none")
+    try:
+        hello = dict(HELLO, go_service_source_src="", go_service_binary_src=str(hello_binary))
+        results, stats = run_play(tmp_path, c, [service_play(**hello)])
+        unit = task(results, "Run it as a hardened service")
+        assert unit["init_system"] == "runit"
+        # what runit cannot honour is reported, not dropped
+        reported = " ".join(unit["unsupported_options"])
+        for option in ("hardening=strict", "limits.CPUQuota", "limits.MemoryMax", "address_families"):
+            assert option in reported
+        assert any("runit cannot honour" in w for w in unit.get("warnings", []))
+        assert "chpst -u hello:hello -e /etc/sv/hello/env" in unit["unit"]
+        assert sv_status(c).startswith("run: /var/service/hello: (pid ")
+        assert http_get(c) == "first\n"
+        info = http_get(c, "/info")
+        assert "gomaxprocs=2" in info and "nofile=1000" in info and "uid=0 " not in info, info
+        assert c.exec(["stat", "-c", "%a", "/etc/sv/hello/env", "/etc/sv/hello/env/HELLO_MESSAGE"]).stdout.split() \
+            == ["700", "600"]
+
+        # killed -> runsv starts it again with a new pid
+        pid = sv_pid(c)
+        c.exec(["kill", "-9", str(pid)])
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and (sv_pid(c) in (None, pid)):
+            time.sleep(0.5)
+        assert sv_pid(c) not in (None, pid), sv_status(c)
+        assert http_get(c) == "first\n"
+
+        # second run changes nothing
+        _res, stats = run_play(tmp_path, c, [service_play(**hello)])
+        assert stats["changed"] == 0
+
+        # an environment change restarts it
+        pid = sv_pid(c)
+        changed = dict(hello, go_service_environment={"HELLO_MESSAGE": "second"})
+        results, _stats = run_play(tmp_path, c, [service_play(**changed)])
+        assert task(results, "Run it as a hardened service")["actions"] == ["restart"]
+        assert sv_pid(c) != pid and http_get(c) == "second\n"
+
+        # removal: link and service directory gone, nothing supervised
+        results, stats = run_play(tmp_path, c, [service_play(**dict(changed, go_service_state="absent"))])
+        assert stats["changed"] > 0
+        for path in ("/var/service/hello", "/etc/sv/hello", "/usr/local/bin/hello"):
+            assert c.exec(["test", "-e", path], check=False).returncode != 0, path
+        assert c.exec(["pgrep", "-x", "hello"], check=False).returncode != 0
+        _res, stats = run_play(tmp_path, c, [service_play(**dict(changed, go_service_state="absent"))])
+        assert stats["changed"] == 0
+    finally:
+        c.remove()
