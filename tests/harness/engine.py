@@ -66,10 +66,12 @@ class Engine:
 
     @classmethod
     def detect(cls) -> "Engine":
-        """The engine named by GOFLEET_ENGINE; otherwise run `engine.sh env` (which may start
-        the podman API service) and apply its exports to os.environ. Raises EngineUnavailable."""
+        """The engine named by GOFLEET_ENGINE (podman also needs CONTAINERS_CONF); otherwise
+        run `engine.sh env` (which may start the podman API service) and apply its exports
+        to os.environ. Raises EngineUnavailable."""
         name = os.environ.get("GOFLEET_ENGINE")
-        if not name:
+        # podman without the project's containers.conf fails here (crun, rlimits): set it up.
+        if not name or (name == "podman" and not os.environ.get("CONTAINERS_CONF")):
             proc = _run(["bash", str(ENGINE_SH), "env"], check=False, timeout=120)
             if proc.returncode != 0:
                 raise EngineUnavailable(proc.stderr.strip() or f"engine.sh env exited {proc.returncode}")

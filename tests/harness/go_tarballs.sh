@@ -59,7 +59,9 @@ use_dropped() {
     local minor=${1#golang-} f want
     made=""
     [[ -f $dropped/SHA256SUMS ]] || return 0
-    f=$(cd "$dropped" && ls go"$minor".*linux-"$arch".tar.gz go"$minor".linux-"$arch".tar.gz 2>/dev/null | sort -V | tail -n1)
+    # goMINOR.linux-ARCH.tar.gz or goMINOR.PATCH.linux-ARCH.tar.gz; newest patch release wins.
+    f=$(find "$dropped" -maxdepth 1 -type f -printf '%f\n' \
+        | grep -E "^go${minor//./\\.}(\.[0-9]+)?\.linux-$arch\.tar\.gz$" | sort -V | tail -n1 || true)
     [[ -n $f ]] || return 0
     want=$(recorded_sum "$dropped/SHA256SUMS" "$f")
     [[ -n $want ]] || { log "artifacts/$f is not listed in artifacts/SHA256SUMS" >&2; exit 1; }
@@ -68,6 +70,8 @@ use_dropped() {
     if ! cached_ok "$f"; then
         cp "$dropped/$f" "$out/$f.tmp" && mv "$out/$f.tmp" "$out/$f"
         log "copied official artifacts/$f (verified)"
+    else
+        log "cached: official $f"
     fi
     made=$f
 }

@@ -13,7 +13,10 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 
-if [[ -z ${GOFLEET_ENGINE:-} ]]; then eval "$(bash "$here/engine.sh" env)"; fi
+# Not yet set up by the caller (podman also needs the project's containers.conf).
+if [[ -z ${GOFLEET_ENGINE:-} || ( $GOFLEET_ENGINE == podman && -z ${CONTAINERS_CONF:-} ) ]]; then
+    eval "$(bash "$here/engine.sh" env)"
+fi
 ce=$GOFLEET_ENGINE                          # podman or docker; same CLI verbs below
 quiet=(); [[ $ce == podman ]] && quiet=(-q)  # podman's import/commit progress is noise
 
