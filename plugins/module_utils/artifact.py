@@ -168,11 +168,17 @@ def verify_signature(run_command, gpg, artifact, signature, keyring, label=None)
         if rc != 0 or not match:
             raise GofleetError(
                 "signature %s does not verify %s with keyring %s: %s"
-                % (signature, label or artifact, keyring, _first_line(err) or "no valid signature")
+                % (signature, label or artifact, keyring, _last_line(err) or "no valid signature")
             )
         return match.group(1)
     finally:
         shutil.rmtree(home, ignore_errors=True)
+
+
+def _last_line(text):
+    """gpg --verify says why last ("BAD signature", "Can't check signature: No public key")."""
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return lines[-1] if lines else ""
 
 
 def _first_line(text):
