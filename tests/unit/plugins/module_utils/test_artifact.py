@@ -167,7 +167,10 @@ FPR = "0123456789ABCDEF0123456789ABCDEF01234567"
 GPG_CASES = [
     ("valid", FakeGpg(status="[GNUPG:] NEWSIG\n[GNUPG:] GOODSIG 89ABCDEF01234567 t\n[GNUPG:] VALIDSIG %s 2026-01-01\n" % FPR), FPR),
     ("bad-signature", FakeGpg(verify_rc=1, status="[GNUPG:] BADSIG 89ABCDEF01234567 t\n", err="gpg: Signature made today\ngpg: BAD signature from \"t\"\n"),
-     ["does not verify", "gpg: Signature made today"]),
+     ["does not verify", "gpg: BAD signature from \"t\""]),
+    ("no-public-key", FakeGpg(verify_rc=2, status="[GNUPG:] ERRSIG x\n[GNUPG:] NO_PUBKEY x\n",
+                              err="gpg: Signature made today\ngpg:                using EDDSA key X\ngpg: Can't check signature: No public key\n"),
+     ["does not verify", "Can't check signature: No public key"]),
     ("rc0-without-validsig", FakeGpg(status="[GNUPG:] ERRSIG x\n"), ["does not verify", "no valid signature"]),
     ("keyring-unreadable", FakeGpg(import_rc=2), ["could not be imported", "no valid OpenPGP data"]),
 ]
