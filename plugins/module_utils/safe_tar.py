@@ -14,6 +14,7 @@ __metaclass__ = type
 import errno
 import os
 import posixpath
+import shutil
 import stat
 import tarfile
 
@@ -90,11 +91,15 @@ def _judge(member, names, top, label, symlinks=None):
     return name
 
 
-def extract(tar_path, dest, top=None, max_unpacked=DEFAULT_MAX_UNPACKED, label=None):
+def extract(tar_path, dest, top=None, max_unpacked=DEFAULT_MAX_UNPACKED, label=None, only=None):
     """Validate every member of `tar_path`, then extract into `dest` (which must exist).
 
     Modes lose group/other write; setuid/setgid never pass validation.  Returns the
     number of bytes unpacked.  Truncated archives and a full disk fail with one line.
+
+    With `only` (a set of member names below `top`), just those members are written, with
+    `top/` stripped, into an existing tree at `dest`, each one renamed over what is there:
+    a drift repair that never leaves a half-written file.
     """
     label = label or tar_path
     try:
@@ -115,7 +120,10 @@ def extract(tar_path, dest, top=None, max_unpacked=DEFAULT_MAX_UNPACKED, label=N
                 judged.append((name, member))
             if not judged:
                 raise GofleetError("%s is empty" % label)
-            _write_members(archive, judged, dest)
+            if only is None:
+                _write_members(archive, judged, dest)
+            else:
+                _replace_members(archive, [(n, m) for n, m in judged if n in only], dest, top)
     except GofleetError:
         raise
     except (tarfile.TarError, EOFError, OSError, IOError) as e:
@@ -142,21 +150,54 @@ def _write_members(archive, judged, dest):
         elif member.islnk():
             os.link(os.path.join(dest, _normalize(member.linkname)), path)
         else:
-            source = archive.extractfile(member)
-            with open(path, "wb") as out:
-                while True:
-                    block = source.read(1024 * 1024)
-                    if not block:
-                        break
-                    out.write(block)
-            if out_size(path) != member.size:
-                raise GofleetError("%s: member %r is truncated" % (archive.name, member.name))
-            os.chmod(path, mode)
-            os.utime(path, (member.mtime, member.mtime))
+            _write_file(archive, member, path)
     # Directory modes and times last: writing files into them changes their mtime.
     for path, mode, mtime in reversed(directories):
         os.chmod(path, mode)
         os.utime(path, (mtime, mtime))
+
+
+def _replace_members(archive, judged, dest, top):
+    directories = []
+    for name, member in judged:
+        path = os.path.join(dest, name[len(top) + 1:]) if top else os.path.join(dest, name)
+        parent = os.path.dirname(path)
+        if not os.path.isdir(parent):
+            os.makedirs(parent, 0o755)
+        if member.isdir():
+            if os.path.lexists(path) and not os.path.isdir(path):
+                os.unlink(path)
+            if not os.path.isdir(path):
+                os.mkdir(path, 0o755)
+            directories.append((path, (member.mode & 0o755) | 0o700, member.mtime))
+            continue
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        tmp = os.path.join(parent, ".%s.gofleet-repair" % os.path.basename(path))
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
+        if member.issym():
+            os.symlink(member.linkname, tmp)
+        else:
+            _write_file(archive, member, tmp)
+        os.rename(tmp, path)
+    for path, mode, mtime in reversed(directories):
+        os.chmod(path, mode)
+        os.utime(path, (mtime, mtime))
+
+
+def _write_file(archive, member, path):
+    source = archive.extractfile(member)
+    with open(path, "wb") as out:
+        while True:
+            block = source.read(1024 * 1024)
+            if not block:
+                break
+            out.write(block)
+    if out_size(path) != member.size:
+        raise GofleetError("%s: member %r is truncated" % (archive.name, member.name))
+    os.chmod(path, member.mode & 0o755)
+    os.utime(path, (member.mtime, member.mtime))
 
 
 def out_size(path):

@@ -187,7 +187,7 @@ def plan(req, node, fetch_text=artifact.fetch_text):
         fetch_text(req.checksum_url, req.url_options, "checksum_url"), req.tarball_name)
     p.install = _install_reason(req, node, p)
     if p.install:
-        p.actions.append("install go%s (%s)" % (req.version, p.install))
+        p.actions.append("%s go%s (%s)" % ("repair" if p.drift else "install", req.version, p.install))
         if not (req.src or req.url):
             raise GofleetError("go%s needs installing (%s) but neither src nor url is given" % (req.version, p.install))
         if req.src and not os.path.isfile(req.src):
@@ -315,7 +315,9 @@ def apply(req, node, p, runner):
         _remove_receipt(req.install_root, req.version)
         return None
     receipt = node.receipt
-    if p.install:
+    if p.drift and not _repair(req, p, runner, receipt):
+        receipt = _install(req, p, runner)
+    elif p.install and not p.drift:
         receipt = _install(req, p, runner)
     elif p.env_before != p.env_after:
         atomic.write_file(os.path.join(req.goroot, "go.env"), p.env_after, 0o644)
@@ -349,12 +351,7 @@ def _install(req, p, runner):
     """Fetch, verify, extract beside the target, validate, rename into place, record."""
     staging = atomic.make_staging_dir(req.install_root, "go" + req.version)
     try:
-        tarball, source = _obtain(req, staging)
-        sha = artifact.require_sha256(tarball, p.expected_sha256, label="%s %s" % ("url" if req.url else "src", source))
-        fingerprint = None
-        if req.signature:
-            signature = _obtain_signature(req, staging)
-            fingerprint = artifact.verify_signature(runner.run_command, runner.gpg, tarball, signature, req.keyring, label=source)
+        tarball, source, sha, fingerprint = _verified_tarball(req, p, runner, staging)
         tree = os.path.join(staging, "tree")
         os.mkdir(tree, 0o755)
         safe_tar.extract(tarball, tree, top="go", max_unpacked=req.max_unpacked, label=source)
@@ -386,6 +383,46 @@ def _install(req, p, runner):
         raise GofleetError("installing go%s into %s failed: %s" % (req.version, req.goroot, getattr(e, "strerror", None) or e))
     finally:
         atomic.remove_tree(staging)
+
+
+def _repair(req, p, runner, receipt):
+    """Put back only the drifted paths, from the verified tarball; True when the tree is whole.
+
+    Each path is renamed into place, so an interrupted repair leaves a tree that is still
+    drifted (and repaired by the next run), never a half-written file.  When the repair does
+    not bring the tree back to its receipt, the caller falls back to a full reinstall.
+    """
+    staging = atomic.make_staging_dir(req.install_root, "go" + req.version)
+    try:
+        tarball, source = _verified_tarball(req, p, runner, staging)[:2]
+        restore = set()
+        for entry in p.drift:
+            kind, rel = entry.split(": ", 1)
+            if kind == "added":
+                atomic.remove_tree(os.path.join(req.goroot, rel))
+            else:
+                restore.add("go/" + rel)
+        safe_tar.extract(tarball, req.goroot, top="go", max_unpacked=req.max_unpacked, label=source, only=restore)
+        if os.geteuid() == 0:
+            # Modes came from the tarball without group/other write; owners need resetting.
+            for name in restore:
+                os.lchown(os.path.join(req.goroot, name[len("go/"):]), 0, 0)
+        return not manifest.drift(req.goroot, receipt.get("manifest", {}), req.verify, exclude=MANAGED_FILES)
+    except (IOError, OSError) as e:
+        raise GofleetError("repairing go%s in %s failed: %s" % (req.version, req.goroot, getattr(e, "strerror", None) or e))
+    finally:
+        atomic.remove_tree(staging)
+
+
+def _verified_tarball(req, p, runner, staging):
+    """The tarball, fetched if need be, after its sha256 (and signature, if given) matched."""
+    tarball, source = _obtain(req, staging)
+    sha = artifact.require_sha256(tarball, p.expected_sha256, label="%s %s" % ("url" if req.url else "src", source))
+    fingerprint = None
+    if req.signature:
+        signature = _obtain_signature(req, staging)
+        fingerprint = artifact.verify_signature(runner.run_command, runner.gpg, tarball, signature, req.keyring, label=source)
+    return tarball, source, sha, fingerprint
 
 
 def _obtain(req, staging):

@@ -132,7 +132,7 @@ PLANS = [
      {"src": "SRC"}, "unfinished", ["install go1.22.12 (unfinished)"], {}),
     ("tarball-changed", _setup_active, {"src": "SRC", "checksum": "sha256:" + SHA_B}, "tarball changed",
      ["install go1.22.12 (tarball changed)"], {}),
-    ("drift-fast", _drift, {"src": "SRC"}, "drift in 2 paths", ["install go1.22.12 (drift in 2 paths)"],
+    ("drift-fast", _drift, {"src": "SRC"}, "drift in 2 paths", ["repair go1.22.12 (drift in 2 paths)"],
      {"drift": ["missing: bin/go", "changed: src/fmt/print.go"]}),
     ("drift-ignored-with-verify-none", _drift, {"verify": "none"}, None, [], {"drift": []}),
     ("env-change", _setup_active, {"env": {"GOFLAGS": "-mod=mod"}}, None, ["write {root}/go1.22.12/go.env"],
@@ -418,15 +418,31 @@ def test_apply_with_good_signature_records_signer(lay, tmp_path):
     assert verify[-2:] == [sig, tarball]
 
 
-def test_apply_repairs_drift_by_swapping_in_a_fresh_tree(lay, tmp_path):
+def test_apply_repairs_only_the_drifted_paths(lay, tmp_path):
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
     run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
     goroot = lay.goroot(VERSION)
+    untouched_inode = os.stat(os.path.join(goroot, "bin", "go")).st_ino
     os.unlink(os.path.join(goroot, "bin", "gofmt"))
     with open(os.path.join(goroot, "src", "fmt", "print.go"), "a") as f:
         f.write("// local edit\n")
+    with open(os.path.join(goroot, "src", "planted.go"), "w") as f:
+        f.write("package planted\n")
     _req, p, receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
-    assert sorted(p.drift) == ["changed: src/fmt/print.go", "missing: bin/gofmt"]
-    assert p.actions == ["install go%s (drift in 2 paths)" % VERSION]
+    assert sorted(p.drift) == ["added: src/planted.go", "changed: src/fmt/print.go", "missing: bin/gofmt"]
+    assert p.actions == ["repair go%s (drift in 3 paths)" % VERSION]
     assert manifest.drift(goroot, receipt["manifest"], "full", exclude=toolchain.MANAGED_FILES) == []
+    # A repair rewrites what drifted, not the whole tree.
+    assert os.stat(os.path.join(goroot, "bin", "go")).st_ino == untouched_inode
     assert atomic.leftover_staging_dirs(lay.root) == []
+
+
+def test_apply_repair_refuses_a_tarball_that_no_longer_matches(lay, tmp_path):
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    os.unlink(os.path.join(lay.goroot(VERSION), "bin", "gofmt"))
+    with open(tarball, "ab") as f:
+        f.write(b"tampered")
+    with pytest.raises(GofleetError, match="checksum mismatch"):
+        run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    assert not os.path.exists(os.path.join(lay.goroot(VERSION), "bin", "gofmt"))
