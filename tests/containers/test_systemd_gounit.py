@@ -67,9 +67,17 @@ def run_play(workdir, container, plays, check=False, diff=False, expect_ok=True)
         raise AssertionError("ansible-playbook output is not JSON (rc=%d)\n%s\n%s"
                              % (proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
     results = {}
+    timings = []
     for play in data["plays"]:
         for task in play["tasks"]:
             results[task["task"]["name"]] = task["hosts"].get(container.name)
+            d = task["task"].get("duration") or {}
+            if d.get("start") and d.get("end"):
+                from datetime import datetime
+                span = datetime.fromisoformat(d["end"].rstrip("Z")) - datetime.fromisoformat(d["start"].rstrip("Z"))
+                timings.append((span.total_seconds(), task["task"]["name"]))
+    if os.environ.get("GOFLEET_TIMINGS"):
+        print("\nslowest tasks: %s" % ", ".join("%.1fs %s" % t for t in sorted(timings, reverse=True)[:4]))
     stats = data["stats"][container.name]
     if expect_ok and (stats["failures"] or stats["unreachable"] or proc.returncode != 0):
         failed = {k: v.get("msg") for k, v in results.items() if v and v.get("failed")}
