@@ -29,7 +29,8 @@ description:
     through C(chpst) (user, rlimits, C(-e) env dir), a C(log/run) with C(svlogd), and a link in the
     runsvdir directory. Options runit cannot honour are listed in C(unsupported_options) and warned
     about, never silently dropped.
-author: gofleet founders
+author:
+  - gofleet founders (@gofleet)
 extends_documentation_fragment:
   - gofleet.golang.attributes
 options:
