@@ -119,3 +119,37 @@ def extract_go(dest):
         with tarfile.open(tarball) as t:
             t.extractall(dest)
     return dest / "go"
+
+
+def make_world(dest):
+    """Everything the connected side needs in dest: goroot/, upstream/ (GOPROXY tree) and
+    app/ + app_extra/ with complete go.sum files. Returns their paths (None if no Go tarball)."""
+    dest = Path(dest)
+    goroot = extract_go(dest / "goroot")
+    if goroot is None:
+        return None
+    proxy = dest / "upstream"
+    if not proxy.exists():
+        build_goproxy(proxy)
+    apps = {}
+    for name in ("app", "app_extra"):
+        app = dest / name
+        if not (app / "go.sum").exists():
+            if app.exists():
+                shutil.rmtree(str(app))
+            copy_app(name, app)
+            make_go_sum(goroot, app, proxy, dest / ("work-" + name))
+        apps[name] = str(app)
+    return {"go": str(goroot / "bin" / "go"), "goroot": str(goroot), "upstream": "file://%s" % proxy, "apps": apps}
+
+
+if __name__ == "__main__":
+    # python3 tests/mirror_fixtures.py world DIR  -> prints the paths as JSON (used by molecule/mirror)
+    import sys
+
+    if len(sys.argv) != 3 or sys.argv[1] != "world":
+        sys.exit("usage: mirror_fixtures.py world DIR")
+    world = make_world(sys.argv[2])
+    if world is None:
+        sys.exit("skipped: Go tarball unavailable: %s (run tests/harness/go_tarballs.sh)" % (ARTIFACTS / GO_TARBALL))
+    print(json.dumps(world))
