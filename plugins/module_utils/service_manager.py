@@ -180,7 +180,8 @@ def plan_runit(status, state, linked, files_changed):
         elif files_changed:
             actions.append("restart")
     elif state == "stopped":
-        if running:
+        # A freshly linked service is started by runsv at once unless told otherwise.
+        if running or not linked:
             actions.append("down")
     elif state == "restarted":
         actions.append("restart")

@@ -516,11 +516,18 @@ def run_runit(module, spec, result):
         atomic.write_file(path, data, mode)
     for path in stale:
         os.unlink(path)
+    # Linking a service that must stay stopped: a `down` file keeps runsv from starting it at
+    # all; it goes again once runsv has read it, when the service is enabled.
+    hold_down = "link" in actions and spec["state"] == "stopped" and spec["enabled"]
     for action in actions:
         if action == "link":
+            if hold_down:
+                atomic.write_file(sv_path + "/down", b"", 0o644)
             atomic.replace_symlink(sv_path, mgr.link)
         elif action == "wait-supervise":
             mgr.wait_supervised()
+            if hold_down:
+                os.unlink(sv_path + "/down")
         elif action == "restart-log":
             module.run_command([mgr.sv, "restart", sv_path + "/log"])
         else:

@@ -54,7 +54,7 @@ def test_plan_systemd_absent(status, files, actions):
     ({"state": "run"}, "stopped", True, False, ["down"]),
     ({"state": "down"}, "stopped", True, True, []),
     ({"state": "run"}, "restarted", True, False, ["restart"]),
-    ({"state": "unknown"}, "stopped", False, True, ["link", "wait-supervise"]),
+    ({"state": "unknown"}, "stopped", False, True, ["link", "wait-supervise", "down"]),
 ])
 def test_plan_runit(status, state, linked, changed, actions):
     assert sm.plan_runit(status, state, linked, changed) == actions
