@@ -1,0 +1,132 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gofleet founders
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""systemd_gounit end to end with only run_command faked: check mode, diff, idempotence, secrets."""
+
+import json
+import os
+import stat
+
+import pytest
+from ansible.module_utils import basic
+from ansible.module_utils.testing import patch_module_args
+
+from ansible_collections.gofleet.golang.plugins.module_utils import gounit_render, service_manager
+from ansible_collections.gofleet.golang.plugins.modules import systemd_gounit
+from tests_elf import make_static_elf  # noqa: E402  (sibling helper)
+
+
+class Exit(Exception):
+    def __init__(self, kind, result):
+        super().__init__(kind)
+        self.kind, self.result = kind, result
+
+
+class FakeSystemd(object):
+    """systemctl's view of one unit, updated by the actions the module runs."""
+
+    def __init__(self):
+        self.active, self.enabled, self.pid, self.calls = False, False, 0, []
+
+    def __call__(self, module, cmd, **kw):
+        cmd = list(cmd)
+        self.calls.append(cmd)
+        tool = os.path.basename(cmd[0])
+        if tool == "systemctl" and cmd[1] == "--version":
+            return 0, "systemd 252 (252.38-1~deb12u1)\n", ""
+        if tool == "systemctl" and cmd[1] == "show":
+            return 0, "LoadState=loaded\nActiveState=%s\nUnitFileState=%s\nMainPID=%d\n" % (
+                "active" if self.active else "inactive", "enabled" if self.enabled else "disabled", self.pid), ""
+        if tool == "systemctl":
+            action = cmd[1]
+            if action in ("start", "restart"):
+                self.active, self.pid = True, self.pid + 100
+            elif action == "stop":
+                self.active, self.pid = False, 0
+            elif action == "enable":
+                self.enabled = True
+            elif action == "disable":
+                self.enabled = False
+            return 0, "", ""
+        return 0, "", ""   # systemd-analyze verify: clean
+
+
+@pytest.fixture
+def node(tmp_path, monkeypatch):
+    unit_dir = tmp_path / "etc-systemd-system"
+    unit_dir.mkdir()
+    monkeypatch.setattr(systemd_gounit, "UNIT_DIR", str(unit_dir))
+    monkeypatch.setattr(gounit_render, "DEFAULT_ENV_DIR", str(tmp_path / "env"))
+    monkeypatch.setattr(service_manager, "detect_init_system", lambda module, requested: "systemd")
+    fake = FakeSystemd()
+    monkeypatch.setattr(basic.AnsibleModule, "run_command", lambda self, cmd, **kw: fake(self, cmd, **kw))
+    monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", lambda self, name, required=False, opt_dirs=None: "/usr/bin/" + name)
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", lambda self, **r: (_ for _ in ()).throw(Exit("exit", r)))
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", lambda self, **r: (_ for _ in ()).throw(Exit("fail", r)))
+    binary = make_static_elf(tmp_path / "hello")
+    return dict(tmp=tmp_path, unit=unit_dir / "hello.service", fake=fake, binary=binary)
+
+
+def run(args):
+    with patch_module_args(args):
+        with pytest.raises(Exit) as e:
+            systemd_gounit.main()
+    return e.value.kind, e.value.result
+
+
+def actions(fake):
+    return [c[1] for c in fake.calls if os.path.basename(c[0]) == "systemctl" and c[1] not in ("show", "--version")]
+
+
+def test_check_first_run_then_idempotent(node):
+    args = dict(name="hello", binary=node["binary"], args=["-addr", ":8080"], user="root", settle=0,
+                environment={"TOKEN": "s3cret"}, limits={"CPUQuota": "150%"})
+    kind, res = run(dict(args, _ansible_check_mode=True, _ansible_diff=True))
+    assert kind == "exit" and res["changed"] and res["actions"] == ["daemon-reload", "enable", "start"]
+    assert not node["unit"].exists() and actions(node["fake"]) == []
+    assert "s3cret" not in json.dumps(res)
+
+    kind, res = run(args)
+    assert kind == "exit" and res["changed"], res
+    assert actions(node["fake"]) == ["daemon-reload", "enable", "start"]
+    env_file = node["tmp"] / "env" / "hello.env"
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600 and 's3cret' in env_file.read_text()
+    assert "s3cret" not in node["unit"].read_text() and "Environment=GOMAXPROCS=2" in node["unit"].read_text()
+
+    node["fake"].calls.clear()
+    kind, res = run(args)
+    assert kind == "exit" and not res["changed"] and actions(node["fake"]) == []
+
+    # a secret changes: restart, no daemon-reload; the diff names the key, never the value
+    kind, res = run(dict(args, environment={"TOKEN": "n3w"}, _ansible_diff=True))
+    assert res["changed"] and actions(node["fake"]) == ["restart"]
+    assert "n3w" not in json.dumps(res) and "s3cret" not in json.dumps(res)
+    assert any("TOKEN=******** (value changed)" in d["after"] for d in res["diff"])
+
+    # the unit changes: daemon-reload then restart
+    node["fake"].calls.clear()
+    kind, res = run(dict(args, environment={"TOKEN": "n3w"}, hardening="baseline"))
+    assert actions(node["fake"]) == ["daemon-reload", "restart"]
+
+    node["fake"].calls.clear()
+    kind, res = run(dict(name="hello", state="absent"))
+    assert res["changed"] and actions(node["fake"]) == ["stop", "disable", "daemon-reload"]
+    assert not node["unit"].exists() and not env_file.exists()
+    kind, res = run(dict(name="hello", state="absent"))
+    assert not res["changed"]
+
+
+@pytest.mark.parametrize("args,reason", [
+    (dict(binary="relative/hello"), "absolute"),
+    (dict(binary="/nonexistent/hello"), "does not exist"),
+    (dict(exec_start="/bin/x", args=["a"]), "args go with binary"),
+    (dict(binary="BIN", user="nobody-such-user-xyz"), "does not exist on this node"),
+    (dict(binary="BIN", limits={"Bogus": 1}), "limits key 'Bogus'"),
+    (dict(binary="BIN", environment={"1X": "y"}), "not a valid variable name"),
+    (dict(binary="BIN", user="root", dynamic_user=True), "exclude each other"),
+])
+def test_input_failures_are_one_line(node, args, reason):
+    args = dict((k, node["binary"] if v == "BIN" else v) for k, v in args.items())
+    kind, res = run(dict(name="hello", **args))
+    assert kind == "fail" and reason in res["msg"] and "\n" not in res["msg"]
+    assert not node["unit"].exists()
