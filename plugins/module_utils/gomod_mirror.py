@@ -136,7 +136,7 @@ def index_tree(root, go_sums=None):
         doc["files"][rel] = sha256_file(full)
         if kind[0] != "module":
             continue
-        _, path, version, ext = kind
+        path, version, ext = kind[1:]
         key = "%s@%s" % (path, version)
         entry = doc["modules"].setdefault(key, {"module": path, "version": version, "h1": None, "h1_mod": None})
         if ext == "mod":

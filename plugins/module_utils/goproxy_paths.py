@@ -122,7 +122,7 @@ def is_list_file(rel):
 
 def semver_key(version):
     """Sort key giving semver precedence (pre-releases before releases)."""
-    core, _, rest = version[1:].partition("-") if "-" in version else (version[1:], "", "")
+    core, rest = version[1:].split("-", 1) if "-" in version else (version[1:], "")
     core = core.split("+", 1)[0]
     rest = rest.split("+", 1)[0]
     nums = []

@@ -23,7 +23,8 @@ description:
     atomically. Drift of the current release (per O(verify)) is reported and repaired from the bundle.
   - Serve C(<path>/current) (or O(path) for a built mirror) as GOPROXY, e.g. C(file://<path>/current,off).
 version_added: 0.1.0
-author: gofleet founders
+author:
+  - gofleet founders (@gofleet)
 extends_documentation_fragment: [gofleet.golang.attributes]
 options:
   state:
