@@ -304,6 +304,10 @@ def write_bundle(dest, root, doc):
                     if name == MANIFEST:
                         tar.addfile(info(name, len(manifest)), io.BytesIO(manifest))
                     elif name in files:
+                        if sha256_file(files[name]) != doc["files"][name]:
+                            raise GofleetError(
+                                "mirror file %s does not match the sha256 in %s; rebuild the mirror"
+                                % (files[name], MANIFEST))
                         size = os.path.getsize(files[name])
                         with open(files[name], "rb") as f:
                             tar.addfile(info(name, size), f)
@@ -468,8 +472,14 @@ def export(work, dest):
             place_file(os.path.join(dest, "sumdb", name, "supported"), data=b"")
 
 
-def build(run_command, check_mode, go, path, requirements, upstream, gosumdb=None, bundle=None):
+PROTECTED_ENV = ("GOMODCACHE", "GOPATH", "HOME", "GOCACHE", "GOENV", "GOPROXY", "GOSUMDB", "GOFLAGS", "GOTOOLCHAIN")
+
+
+def build(run_command, check_mode, go, path, requirements, upstream, gosumdb=None, bundle=None, go_env=None):
     """state=built. Returns a result dict (changed, modules, added, bundle_sha256, diff)."""
+    for key in sorted(go_env or {}):
+        if key in PROTECTED_ENV:
+            raise GofleetError("go_env: %s is set by the module (use upstream/gosumdb for GOPROXY/GOSUMDB)" % key)
     if not requirements:
         raise GofleetError("requirements: at least one go.mod file or module@version is needed for state=built")
     for item in requirements:
@@ -485,7 +495,7 @@ def build(run_command, check_mode, go, path, requirements, upstream, gosumdb=Non
         proxy = "file://%s,%s" % (os.path.abspath(path), upstream)
     work = temp_dir(check_mode, os.path.dirname(os.path.abspath(path)), "gomirror")
     try:
-        env = go_environment(work, proxy, gosumdb)
+        env = go_environment(work, proxy, gosumdb, dict((k, str(v)) for k, v in (go_env or {}).items()))
         sums = download(run_command, go, requirements, work, env)
         staged = os.path.join(work, "export")
         atomic.makedirs(staged, 0o755)
@@ -512,6 +522,10 @@ def build(run_command, check_mode, go, path, requirements, upstream, gosumdb=Non
                     if not os.path.isfile(target) or sha256_file(target) != merged["files"][rel]:
                         place_file(target, data=src)
                 elif src == "new" or not os.path.isfile(target):
+                    if not os.path.isfile(os.path.join(staged, rel)):
+                        raise GofleetError(
+                            "mirror file %s is missing and these requirements do not bring it back; "
+                            "add its module to requirements" % target)
                     place_file(target, source=os.path.join(staged, rel))
             atomic.write_file(manifest_path, manifest, 0o644)
         if bundle:

@@ -18,6 +18,8 @@ description:
     and every h1 hash is checked against the go.sum files beside go.mod requirements.
     A manifest C(gofleet-mirror.json) records modules, versions and hashes. Requirements are added to
     what the mirror already holds. With O(bundle), a deterministic tarball and C(<bundle>.sha256) are written.
+  - In check mode O(state=built) still runs C(go mod download), into a temporary directory that is removed
+    afterwards, so that the prediction is exact; nothing under O(path) or O(bundle) is written.
   - With O(state=present) (on the offline side) verifies O(bundle) against O(checksum) (and O(signature)),
     merges it with the current release into C(<path>/releases/<id>) and switches C(<path>/current)
     atomically. Drift of the current release (per O(verify)) is reported and repaired from the bundle.
@@ -54,6 +56,13 @@ options:
       - GOSUMDB for the build, e.g. V(off) for an upstream without a checksum database.
       - Unset keeps Go's default (sum.golang.org, reached through the proxy).
     type: str
+  go_env:
+    description:
+      - More go environment for O(state=built), for example C(GONOSUMDB), C(GOINSECURE) or C(GONOPROXY) for
+        private modules on the connected side. The module's own settings (GOMODCACHE, GOPATH, HOME, GOCACHE,
+        GOENV, GOPROXY, GOSUMDB, GOFLAGS, GOTOOLCHAIN) cannot be overridden.
+    type: dict
+    default: {}
   go:
     description: The go binary used for O(state=built).
     type: path
@@ -159,7 +168,7 @@ def run(module):
         if not (os.path.isfile(go) and os.access(go, os.X_OK)):
             raise GofleetError("go %s is not an executable (set the go option to the go binary)" % p["go"])
         return gomod_mirror.build(module.run_command, module.check_mode, go, p["path"], p["requirements"],
-                                  p["upstream"], p["gosumdb"], p["bundle"])
+                                  p["upstream"], p["gosumdb"], p["bundle"], p["go_env"])
     return gomod_mirror.present(module.run_command, module.check_mode, p["path"], p["bundle"], p["checksum"],
                                 p["verify"], p["signature"], p["keyring"], module.get_bin_path("gpg"))
 
@@ -173,6 +182,7 @@ def main():
             upstream=dict(type="str", default="https://proxy.golang.org"),
             gosumdb=dict(type="str"),
             go=dict(type="path", default="go"),
+            go_env=dict(type="dict", default={}),
             bundle=dict(type="path"),
             checksum=dict(type="str"),
             signature=dict(type="path"),

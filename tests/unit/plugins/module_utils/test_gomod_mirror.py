@@ -363,3 +363,28 @@ def test_present_merge_refuses_corrupt_base_it_cannot_repair(tmp_path, bundles):
         f.write(b"x")
     with pytest.raises(GofleetError, match="example.com/lib/@v/v1.1.0.zip in the current release is missing or altered"):
         gm.present(_no_run, False, str(target), *bundles["two"])
+
+
+@pytest.mark.parametrize("key", ["GOMODCACHE", "GOPROXY", "GOFLAGS", "HOME"])
+def test_build_go_env_cannot_override_the_module(tmp_path, upstream, key):
+    with pytest.raises(GofleetError, match="go_env: %s is set by the module" % key):
+        gm.build(FakeGo(upstream), False, "go", str(tmp_path / "m"), ["example.com/lib@v1.0.0"], "file:///up",
+                 "off", go_env={key: "x"})
+
+
+def test_build_go_env_reaches_go(tmp_path, upstream):
+    fake = FakeGo(upstream)
+    gm.build(fake, False, "go", str(tmp_path / "m"), ["example.com/lib@v1.0.0"], "file:///up", "off",
+             go_env={"GONOSUMDB": "corp.example.com"})
+    assert fake.calls[-1][2]["GONOSUMDB"] == "corp.example.com"
+
+
+def test_bundle_refuses_a_tampered_mirror_file(tmp_path, upstream, app):
+    mirror = tmp_path / "m"
+    gm.build(FakeGo(upstream), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off")
+    with open(str(mirror / "example.com/dep/@v/v1.0.0.info"), "a") as f:
+        f.write(" ")
+    with pytest.raises(GofleetError, match=r"example.com/dep/@v/v1.0.0.info does not match the sha256"):
+        gm.build(FakeGo(upstream), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off",
+                 str(tmp_path / "b.tar.gz"))
+    assert not (tmp_path / "b.tar.gz").exists()
