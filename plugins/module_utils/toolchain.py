@@ -396,12 +396,20 @@ def _repair(req, p, runner, receipt):
     try:
         tarball, source = _verified_tarball(req, p, runner, staging)[:2]
         restore = set()
+        added = []
         for entry in p.drift:
             kind, rel = entry.split(": ", 1)
             if kind == "added":
-                atomic.remove_tree(os.path.join(req.goroot, rel))
+                added.append(rel)
             else:
                 restore.add("go/" + rel)
+        files = receipt.get("manifest", {})
+        if any(_through_symlink(req.goroot, name[len("go/"):], files) for name in restore):
+            # A link planted where a directory (or file) belongs: writing below it, or chmod-ing
+            # it, would change whatever it points at outside the tree. Only a fresh tree is safe.
+            return False
+        for rel in added:
+            atomic.remove_tree(os.path.join(req.goroot, rel))
         safe_tar.extract(tarball, req.goroot, top="go", max_unpacked=req.max_unpacked, label=source, only=restore)
         if os.geteuid() == 0:
             # Modes came from the tarball without group/other write; owners need resetting.
@@ -412,6 +420,16 @@ def _repair(req, p, runner, receipt):
         raise GofleetError("repairing go%s in %s failed: %s" % (req.version, req.goroot, getattr(e, "strerror", None) or e))
     finally:
         atomic.remove_tree(staging)
+
+
+def _through_symlink(root, rel, files):
+    """True when a component of `rel` below `root` is a symlink the receipt does not list as one."""
+    parts = rel.split("/")
+    for depth in range(1, len(parts) + 1):
+        sub = "/".join(parts[:depth])
+        if os.path.islink(os.path.join(root, sub)) and files.get(sub, {}).get("t") != "l":
+            return True
+    return False
 
 
 def _verified_tarball(req, p, runner, staging):
