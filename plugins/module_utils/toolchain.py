@@ -194,7 +194,8 @@ def plan(req, node, fetch_text=artifact.fetch_text):
             # Known before anything is done: check mode must fail as the real run will.
             raise GofleetError("src %s does not exist on the node" % req.src)
     p.env_before = node.go_env_text if node.goroot_exists else None
-    if not p.install:
+    if not p.install or p.drift:
+        # A repair keeps the installed go.env, so it is compared and written like without drift.
         p.env_after = go_env.render(node.receipt.get("upstream_go_env") or "", req.env)
         if p.env_before != p.env_after:
             p.actions.append("write %s/go.env" % req.goroot)
@@ -315,9 +316,8 @@ def apply(req, node, p, runner):
         _remove_receipt(req.install_root, req.version)
         return None
     receipt = node.receipt
-    if p.drift and not _repair(req, p, runner, receipt):
-        receipt = _install(req, p, runner)
-    elif p.install and not p.drift:
+    repaired = bool(p.drift) and _repair(req, p, runner, receipt)
+    if p.install and not repaired:
         receipt = _install(req, p, runner)
     elif p.env_before != p.env_after:
         atomic.write_file(os.path.join(req.goroot, "go.env"), p.env_after, 0o644)
