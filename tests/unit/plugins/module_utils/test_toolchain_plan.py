@@ -446,3 +446,34 @@ def test_apply_repair_refuses_a_tarball_that_no_longer_matches(lay, tmp_path):
     with pytest.raises(GofleetError, match="checksum mismatch"):
         run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
     assert not os.path.exists(os.path.join(lay.goroot(VERSION), "bin", "gofmt"))
+
+
+def test_apply_repair_never_writes_through_a_symlink_planted_in_the_tree(lay, tmp_path):
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    goroot = lay.goroot(VERSION)
+    outside = tmp_path / "outside"  # think /tmp: world-writable and sticky
+    outside.mkdir()
+    os.chmod(str(outside), 0o1777)
+    shutil.rmtree(os.path.join(goroot, "src", "fmt"))
+    os.symlink(str(outside), os.path.join(goroot, "src", "fmt"))
+    _req, p, receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    assert p.drift == ["changed: src/fmt", "missing: src/fmt/print.go"]
+    assert os.listdir(str(outside)) == []
+    assert stat.S_IMODE(os.stat(str(outside)).st_mode) == 0o1777
+    assert not os.path.islink(os.path.join(goroot, "src", "fmt"))
+    assert manifest.drift(goroot, receipt["manifest"], "full", exclude=toolchain.MANAGED_FILES) == []
+    assert atomic.leftover_staging_dirs(lay.root) == []
+
+
+def test_apply_repair_and_env_change_in_one_run_then_idempotent(lay, tmp_path):
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    goroot = lay.goroot(VERSION)
+    os.unlink(os.path.join(goroot, "bin", "gofmt"))
+    env = {"GOFLAGS": "-mod=mod"}
+    _req, p, _receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()), env=env)
+    assert p.actions == ["repair go%s (drift in 1 path)" % VERSION, "write %s/go.env" % goroot]
+    assert open(os.path.join(goroot, "go.env")).read() == go_env.render(UPSTREAM_ENV, env)
+    req = toolchain.Request(lay.params(version=VERSION, src=tarball, checksum="sha256:" + sha, env=env), tarball_arch())
+    assert toolchain.plan(req, toolchain.NodeState(req)).actions == []
