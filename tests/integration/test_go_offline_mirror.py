@@ -170,3 +170,33 @@ def test_errors_are_one_line_naming_the_input(world, args, fragment):
         args.update(upstream=world["upstream"], gosumdb="off", go=world["go"])
     res = run(world, args)
     assert res["failed"] is True and fragment in res["msg"] and "\n" not in res["msg"], res
+
+
+def _gpg(home, *args):
+    return subprocess.run(["gpg", "--homedir", str(home), "--batch", "--no-tty", "--pinentry-mode", "loopback",
+                           "--passphrase", ""] + list(args), capture_output=True, text=True, timeout=120)
+
+
+def test_present_checks_the_signature(world):
+    if shutil.which("gpg") is None:
+        pytest.skip("skipped: gpg unavailable on this machine")
+    base = world["base"]
+    bundle = base / "out" / "signed.tar.gz"
+    made = run(world, built_args(world, base / "m3", ["example.com/lib@v1.0.0"], bundle))
+    home = base / "gnupg"
+    home.mkdir(mode=0o700)
+    assert _gpg(home, "--quick-gen-key", "gofleet mirror test <mirror@example.invalid>", "ed25519", "sign", "never").returncode == 0
+    assert _gpg(home, "--output", str(bundle) + ".asc", "--detach-sign", str(bundle)).returncode == 0
+    assert _gpg(home, "--output", str(base / "keyring.gpg"), "--export").returncode == 0
+    other = base / "gnupg-other"
+    other.mkdir(mode=0o700)
+    assert _gpg(other, "--quick-gen-key", "someone else <else@example.invalid>", "ed25519", "sign", "never").returncode == 0
+    assert _gpg(other, "--output", str(base / "other.gpg"), "--export").returncode == 0
+
+    args = {"state": "present", "path": str(base / "srv-signed"), "bundle": str(bundle),
+            "checksum": made["bundle_checksum"], "signature": str(bundle) + ".asc"}
+    refused = run(world, dict(args, keyring=str(base / "other.gpg")))
+    assert refused["failed"] is True and "does not verify" in refused["msg"] and str(bundle) in refused["msg"], refused
+    assert not (base / "srv-signed" / "current").exists()
+    accepted = run(world, dict(args, keyring=str(base / "keyring.gpg")))
+    assert accepted["changed"] is True and accepted.get("failed") is not True, accepted
