@@ -237,20 +237,31 @@ def test_05_drift_reported_and_repaired_full_catches_same_size_same_mtime_edit(m
     with open(format_go, "wb") as f:
         f.write(edited)
     os.utime(format_go, ns=(st.st_atime_ns, st.st_mtime_ns))
+    planted = os.path.join(goroot, "src", "fmt", "zz_planted.go")
+    with open(planted, "w") as f:
+        f.write("package fmt\n")
+    untouched = os.stat(os.path.join(goroot, "bin", "go")).st_ino
 
     fast = run_direct(main.args("1.22.12"), check=True)
-    assert fast["changed"] is True and fast["drift"] == ["missing: bin/gofmt", "changed: src/fmt/print.go"]
-    assert fast["actions"] == ["install go1.22.12 (drift in 2 paths)"]
+    assert fast["changed"] is True
+    assert fast["drift"] == ["missing: bin/gofmt", "changed: src/fmt/print.go", "added: src/fmt/zz_planted.go"]
+    assert fast["actions"] == ["repair go1.22.12 (drift in 3 paths)"]
     assert not os.path.exists(gofmt) and open(print_go).read().endswith("// local edit\n")  # check mode
 
     full = run_module(main.args("1.22.12", verify="full"))
     assert full["changed"] is True
-    assert full["drift"] == ["missing: bin/gofmt", "changed: src/fmt/format.go", "changed: src/fmt/print.go"]
-    assert full["actions"] == ["install go1.22.12 (drift in 3 paths)"]
+    assert full["drift"] == ["missing: bin/gofmt", "changed: src/fmt/format.go", "changed: src/fmt/print.go",
+                             "added: src/fmt/zz_planted.go"]
+    assert full["actions"] == ["repair go1.22.12 (drift in 4 paths)"]
+    assert not os.path.exists(planted)
+    assert os.stat(os.path.join(goroot, "bin", "go")).st_ino == untouched  # only the drifted paths were rewritten
     files = main.receipt("1.22.12")["manifest"]
     for path, rel in ((print_go, "src/fmt/print.go"), (gofmt, "bin/gofmt"), (format_go, "src/fmt/format.go")):
         assert hashlib.sha256(open(path, "rb").read()).hexdigest() == files[rel]["sha256"], rel
     assert open(format_go, "rb").read() == format_data
+    for path in (gofmt, print_go, format_go):
+        st = os.lstat(path)
+        assert (st.st_uid, st.st_gid, st.st_mode & 0o022) == (0, 0, 0), path
     fmt = subprocess.run([os.path.join(main.bin, "gofmt")], input="package x\nvar  a=1\n", stdout=subprocess.PIPE,
                          universal_newlines=True)
     assert fmt.returncode == 0 and "var a = 1" in fmt.stdout
