@@ -125,7 +125,7 @@ def leftover_staging_dirs(parent):
         return []
     return sorted(
         os.path.join(parent, n) for n in names
-        if (n.startswith(".") and ".staging-" in n) or ".gofleet-trash-" in n
+        if (n.startswith(".") and ".staging-" in n) or ".gofleet-trash-" in n or ".gofleet-old-" in n
     )
 
 

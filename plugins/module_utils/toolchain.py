@@ -193,6 +193,10 @@ def plan(req, node, fetch_text=artifact.fetch_text):
         if req.src and not os.path.isfile(req.src):
             # Known before anything is done: check mode must fail as the real run will.
             raise GofleetError("src %s does not exist on the node" % req.src)
+        if req.src:
+            # Hashing a local tarball costs far less than the install it guards, and lets
+            # check mode fail on a wrong checksum exactly as the real run will.
+            artifact.require_sha256(req.src, p.expected_sha256, label="src %s" % req.src)
     p.env_before = node.go_env_text if node.goroot_exists else None
     if not p.install or p.drift:
         # A repair keeps the installed go.env, so it is compared and written like without drift.

@@ -37,20 +37,22 @@ class Layout(object):
         self.root = os.path.join(self.base, "lib")
         self.link = os.path.join(self.base, "go")
         self.bin = os.path.join(self.base, "bin")
+        self.sha = SHA_A  # the sha256 of what is "installed"; the fixture makes it the src tarball's
 
     def goroot(self, version):
         return os.path.join(self.root, "go" + version)
 
     def params(self, **overrides):
         p = dict(version="1.22.12", state="present", src=None, url=None, url_username=None, url_password=None,
-                 validate_certs=True, ca_path=None, timeout=60, checksum="sha256:" + SHA_A, checksum_url=None,
+                 validate_certs=True, ca_path=None, timeout=60, checksum="sha256:" + self.sha, checksum_url=None,
                  signature=None, keyring=None, install_root=self.root, link=self.link, bin_dir=self.bin,
                  activate=True, keep=None, env={}, verify="fast", force=False, max_unpacked_size=2147483648)
         p.update(overrides)
         return p
 
-    def install(self, version, sha=SHA_A, env=None, receipt=True):
+    def install(self, version, sha=None, env=None, receipt=True):
         """A finished install as go_toolchain leaves it: tree, go.env, receipt."""
+        sha = sha or self.sha
         root = self.goroot(version)
         os.makedirs(os.path.join(root, "bin"))
         os.makedirs(os.path.join(root, "src", "fmt"))
@@ -75,7 +77,8 @@ class Layout(object):
 @pytest.fixture
 def lay(tmp_path):
     layout = Layout(tmp_path / "node")
-    layout.src = make_go_tarball(tmp_path / "go1.22.12.linux-amd64.tar.gz", version="1.22.12")[0]
+    # Plans hash a local src before deciding to install, so its sum is the one installs use.
+    layout.src, layout.sha = make_go_tarball(tmp_path / "go1.22.12.linux-amd64.tar.gz", version="1.22.12")
     return layout
 
 
@@ -116,6 +119,8 @@ def _leftover(lay):
     _setup_active(lay)
     atomic.make_staging_dir(lay.root, "go1.23.5")
     os.mkdir(os.path.join(lay.root, "go1.21.13.gofleet-trash-4242"))
+    # The old tree parked by swap_trees' two-rename fallback, when killed mid-swap.
+    os.mkdir(os.path.join(lay.root, "go1.22.12.gofleet-old-4242"))
 
 
 LINKS = ["point {link} at {root}/go1.22.12", "link {bin}/go to {link}/bin/go", "link {bin}/gofmt to {link}/bin/gofmt"]
@@ -130,7 +135,7 @@ PLANS = [
      {"src": "SRC"}, "unfinished", ["install go1.22.12 (unfinished)"], {}),
     ("torn-receipt-unfinished", lambda lay: (_setup_active(lay), open(toolchain.receipt_path(lay.root, "1.22.12"), "w").write("{")),
      {"src": "SRC"}, "unfinished", ["install go1.22.12 (unfinished)"], {}),
-    ("tarball-changed", _setup_active, {"src": "SRC", "checksum": "sha256:" + SHA_B}, "tarball changed",
+    ("tarball-changed", lambda lay: _setup_active(lay, sha=SHA_B), {"src": "SRC"}, "tarball changed",
      ["install go1.22.12 (tarball changed)"], {}),
     ("drift-fast", _drift, {"src": "SRC"}, "drift in 2 paths", ["repair go1.22.12 (drift in 2 paths)"],
      {"drift": ["missing: bin/go", "changed: src/fmt/print.go"]}),
@@ -150,7 +155,7 @@ PLANS = [
     ("keep-2", _setup_two, {"keep": 2}, None, ["prune go1.21.13"], {"prune": ["1.21.13"]}),
     ("keep-never-prunes-active", _setup_two, {"keep": 1, "version": "1.23.5", "activate": False}, None, ["prune go1.21.13"],
      {"prune": ["1.21.13"]}),
-    ("leftovers-cleaned", _leftover, {}, None, ["clean 2 leftover staging directories"], {}),
+    ("leftovers-cleaned", _leftover, {}, None, ["clean 3 leftover staging directories"], {}),
     ("absent-inactive", lambda lay: (lay.install("1.21.13"), _setup_active(lay)), {"state": "absent", "version": "1.21.13"},
      None, ["remove go1.21.13"], {"remove": True, "active_after": "1.22.12"}),
     ("absent-active-forced", _setup_active, {"state": "absent", "force": True}, None,
@@ -182,6 +187,9 @@ PLAN_ERRORS = [
     ("needs-install-without-source", lambda lay: None, {}, ["go1.22.12 needs installing (missing)", "neither src nor url"]),
     ("missing-src", lambda lay: None, {"src": "/nonexistent/go1.22.12.linux-amd64.tar.gz"},
      ["src /nonexistent/go1.22.12.linux-amd64.tar.gz does not exist"]),
+    # Check mode must fail where the real run will, before anything is planned as a change.
+    ("wrong-checksum-for-src", lambda lay: None, {"src": "SRC", "checksum": "sha256:" + SHA_B},
+     ["checksum mismatch for src", "expected sha256:" + SHA_B]),
     ("checksum-url-without-entry", lambda lay: None, {"checksum": None, "checksum_url": "http://m/SHA256SUMS", "src": "/srv/go.tgz"},
      ["checksum_url does not list go.tgz"]),
 ]
@@ -202,12 +210,12 @@ def test_plan_reads_checksum_url_through_fetch_text(lay):
 
     def fetch(url, options, option):
         seen.append((url, option))
-        return json.dumps([{"version": "go1.22.12", "files": [{"filename": "go1.22.12.linux-amd64.tar.gz", "sha256": SHA_A}]}])
+        return json.dumps([{"version": "go1.22.12", "files": [{"filename": "go1.22.12.linux-amd64.tar.gz", "sha256": lay.sha}]}])
 
     _req, _node, p = plan_for(lay, fetch_text=fetch, checksum=None, checksum_url="https://m/dl/?mode=json",
                               url="https://m/go1.22.12.linux-amd64.tar.gz")
     assert seen == [("https://m/dl/?mode=json", "checksum_url")]
-    assert p.expected_sha256 == SHA_A and p.actions == []
+    assert p.expected_sha256 == lay.sha and p.actions == []
 
 
 # (id, params overrides, words of the one-line error naming the input)
