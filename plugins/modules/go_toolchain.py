@@ -23,7 +23,7 @@ description:
   - An install receipt (version, tarball sha256, source, signer, file manifest) is kept in O(install_root)/.receipts,
     outside the GOROOT, and drift in an installed tree is detected against it and repaired from the tarball.
 author:
-  - gofleet founders
+  - gofleet founders (@gofleet)
 extends_documentation_fragment:
   - gofleet.golang.attributes
 options:
