@@ -51,7 +51,7 @@ def q(word):
 
 
 def _limit_value(key, value, is_size):
-    text = str(value).split(":")[0].strip()   # soft:hard -> chpst sets one value
+    text = str(value).split(":", 1)[0].strip()   # soft:hard -> chpst sets one value
     if text == "infinity":
         return None
     if is_size:
