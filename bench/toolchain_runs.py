@@ -148,7 +148,7 @@ def run_play(tool, extra_vars, tmp, check=False, diff=False):
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
     proc = subprocess.run(cmd, cwd=tmp, env=ansible_env(tmp), stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, universal_newlines=True)
+                          stderr=subprocess.PIPE, universal_newlines=True, check=False)
     seconds = time.monotonic() - start
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     # user+sys of ansible-playbook and everything it waited for (workers, modules, tar):
@@ -302,8 +302,9 @@ def report(recs, n, version, tarball, elapsed):
         for sc in SCENARIOS:
             s = recs[tool].get(sc)
             if s:
-                print("  %-9s %-12s wall %s   cpu %s" % (tool, sc, " ".join("%.2f" % x["s"] for x in s),
-                                                          " ".join("%.2f" % x["cpu"] for x in s)))
+                wall = " ".join("%.2f" % x["s"] for x in s)
+                cpu = " ".join("%.2f" % x["cpu"] for x in s)
+                print("  %-9s %-12s wall %s   cpu %s" % (tool, sc, wall, cpu))
     print()
     print("reference, measured elsewhere:")
     for line in ANCHOR:
@@ -313,7 +314,7 @@ def report(recs, n, version, tarball, elapsed):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n", maxsplit=1)[0])
     ap.add_argument("-n", "--runs", type=int, default=int(os.environ.get("BENCH_RUNS", "3")),
                     help="repetitions per scenario; the median is printed (default 3, or $BENCH_RUNS)")
     ap.add_argument("--version", default="1.22.12", help="Go version of the tarball in .cache/artifacts")

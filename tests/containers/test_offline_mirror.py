@@ -25,7 +25,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "harness"))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / ".build"))
-from conftest_fixtures import debian_image, engine, go_tarballs  # noqa: E402,F401
 import engine as harness  # noqa: E402
 import mirror_fixtures  # noqa: E402
 from ansible_collections.gofleet.golang.plugins.module_utils import gomod_mirror  # noqa: E402
@@ -40,7 +39,7 @@ MIRROR = "/srv/gomirror"
 def local_run(args, cwd=None, environ_update=None):
     env = dict(os.environ)
     env.update(environ_update or {})
-    proc = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False)
     return proc.returncode, proc.stdout, proc.stderr
 
 
@@ -52,7 +51,7 @@ def run_play(tmp_path, container, plays_vars, tasks, gather_facts=True, name="pl
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build"),
                ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_NOCOLOR="1")
     proc = subprocess.run([PLAYBOOK, "-i", str(inventory), str(playbook)], env=env, capture_output=True,
-                          text=True, timeout=900, cwd=str(tmp_path))
+                          text=True, timeout=900, cwd=str(tmp_path), check=False)
     try:
         data = json.loads(proc.stdout)
     except ValueError:
@@ -64,7 +63,7 @@ def run_play(tmp_path, container, plays_vars, tasks, gather_facts=True, name="pl
 
 
 @pytest.fixture(scope="module")
-def connected(tmp_path_factory, go_tarballs):  # noqa: F811
+def connected(tmp_path_factory, go_tarballs):
     """The connected side: go, upstream, apps with complete go.sum, and the bundle."""
     base = tmp_path_factory.mktemp("connected")
     goroot = mirror_fixtures.extract_go(base / "goroot")
@@ -84,7 +83,7 @@ def connected(tmp_path_factory, go_tarballs):  # noqa: F811
 
 
 @pytest.fixture(scope="module")
-def offline_host(engine, debian_image, connected, tmp_path_factory):  # noqa: F811
+def offline_host(engine, debian_image, connected, tmp_path_factory):
     container = engine.container(debian_image, network="none", systemd=True)
     try:
         container.wait_systemd()
@@ -115,8 +114,8 @@ def mirror_vars(connected):
 
 def mirror_tasks(client=True):
     return [
-        {"name": "ship bundle", "ansible.builtin.copy": {"src": "{{ bundle }}", "dest": "/var/tmp/gomirror.tar.gz",
-                                                          "mode": "0644"}},
+        {"name": "ship bundle",
+         "ansible.builtin.copy": {"src": "{{ bundle }}", "dest": "/var/tmp/gomirror.tar.gz", "mode": "0644"}},
         {"name": "install mirror", "gofleet.golang.go_offline_mirror": {
             "path": MIRROR, "bundle": "/var/tmp/gomirror.tar.gz", "checksum": "{{ checksum }}", "verify": "full"},
          "register": "mirror"},

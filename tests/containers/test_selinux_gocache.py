@@ -21,7 +21,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "harness"))
-from conftest_fixtures import container_factory, debian_image, engine, selinux_image  # noqa: E402,F401
 import engine as harness  # noqa: E402
 
 PLAYBOOK = str(ROOT / ".venv" / "bin" / "ansible-playbook")
@@ -53,7 +52,7 @@ def run_play(tmp_path, container, tasks, check=False, diff=False, gather_facts=F
         argv.append("--check")
     if diff:
         argv.append("--diff")
-    proc = subprocess.run(argv, env=ansible_env(), capture_output=True, text=True, timeout=900, cwd=tmp_path)
+    proc = subprocess.run(argv, env=ansible_env(), capture_output=True, text=True, timeout=900, cwd=tmp_path, check=False)
     try:
         data = json.loads(proc.stdout)
     except ValueError:
@@ -86,7 +85,7 @@ def matchpathcon_type(container, path):
 
 
 @pytest.fixture(scope="module")
-def selinux_host(engine, selinux_image):  # noqa: F811
+def selinux_host(engine, selinux_image):
     """One debian-selinux container for the module's tests (the policy store is the state)."""
     container = engine.container(selinux_image, network="none", command=["sleep", "infinity"])
     try:
@@ -118,8 +117,8 @@ def test_rules_labels_idempotence_and_removal(tmp_path, selinux_host):
     sibling_type = {p: matchpathcon_type(c, os.path.join(os.path.dirname(p), "x")) for p in CACHE_PATHS}
 
     # check mode: predicts, changes nothing
-    results, _ = run_play(tmp_path, c, [label_task(path=CACHE_PATHS, ignore_selinux_state=True)],
-                          check=True, diff=True, name="check")
+    results = run_play(tmp_path, c, [label_task(path=CACHE_PATHS, ignore_selinux_state=True)],
+                       check=True, diff=True, name="check")[0]
     predicted = results["label"]
     assert predicted["changed"] is True, predicted
     assert all(r["action"] == "add" for r in predicted["rules"])
@@ -127,8 +126,8 @@ def test_rules_labels_idempotence_and_removal(tmp_path, selinux_host):
     assert local_rules(c) == {}
 
     # real run
-    results, _ = run_play(tmp_path, c, [label_task(path=CACHE_PATHS, ignore_selinux_state=True)],
-                          diff=True, name="apply")
+    results = run_play(tmp_path, c, [label_task(path=CACHE_PATHS, ignore_selinux_state=True)],
+                       diff=True, name="apply")[0]
     first = results["label"]
     assert first["changed"] is True, first
     assert [(r["path"], r["setype"]) for r in first["rules"]] == [(r["path"], r["setype"]) for r in predicted["rules"]]
@@ -143,7 +142,7 @@ def test_rules_labels_idempotence_and_removal(tmp_path, selinux_host):
         # files (existing or not) under each path get the type
         for probe in (path, path + "/some/file", path + "/0a"):
             assert matchpathcon_type(c, probe) == want, probe
-    assert set(rules) == set(e for e, _ in EXPECTED.values())
+    assert set(rules) == set(pair[0] for pair in EXPECTED.values())
     for rule in first["rules"]:
         assert rule["reason"].startswith(rule["setype"] + ":")
 
@@ -154,38 +153,38 @@ def test_rules_labels_idempotence_and_removal(tmp_path, selinux_host):
     assert local_rules(c) == rules
 
     # an explicit setype replaces the type of one rule
-    results, _ = run_play(tmp_path, c, [label_task(path=["/srv/gomirror"], setype="public_content_t",
-                                                   ignore_selinux_state=True)], name="setype")
+    results = run_play(tmp_path, c, [label_task(path=["/srv/gomirror"], setype="public_content_t",
+                                                ignore_selinux_state=True)], name="setype")[0]
     assert [r["action"] for r in results["label"]["rules"]] == ["modify"]
     assert local_rules(c)[r"/srv/gomirror(/.*)?"] == "public_content_t"
 
     # a type the policy does not know: one-line failure naming it, store untouched
-    results, _ = run_play(tmp_path, c, [label_task(path=["/srv/gomirror"], setype="gofleet_nosuch_t",
-                                                   ignore_selinux_state=True)], name="badtype")
+    results = run_play(tmp_path, c, [label_task(path=["/srv/gomirror"], setype="gofleet_nosuch_t",
+                                                ignore_selinux_state=True)], name="badtype")[0]
     assert results["label"]["failed"] is True
     assert "setype gofleet_nosuch_t" in results["label"]["msg"] and "\n" not in results["label"]["msg"]
 
     # absent removes every rule the module made, GOROOT exec rules included
-    results, _ = run_play(tmp_path, c, [label_task(path=CACHE_PATHS, state="absent", ignore_selinux_state=True)],
-                          name="absent")
+    results = run_play(tmp_path, c, [label_task(path=CACHE_PATHS, state="absent", ignore_selinux_state=True)],
+                       name="absent")[0]
     assert results["label"]["changed"] is True
     assert local_rules(c) == {}
     # back to the base policy (which has its own bin_t rule for any .../bin under /usr)
     assert matchpathcon_type(c, "/usr/local/go/src/go.mod") == sibling_type["/usr/local/go"]
     assert matchpathcon_type(c, "/var/cache/go-build/0a") == sibling_type["/var/cache/go-build"]
-    results, _ = run_play(tmp_path, c, [label_task(path=CACHE_PATHS, state="absent", ignore_selinux_state=True)],
-                          name="absent-again")
+    results = run_play(tmp_path, c, [label_task(path=CACHE_PATHS, state="absent", ignore_selinux_state=True)],
+                       name="absent-again")[0]
     assert results["label"]["changed"] is False
 
 
 def test_selinux_disabled_without_ignore_changes_nothing(tmp_path, selinux_host):
-    results, _ = run_play(tmp_path, selinux_host, [label_task(path=["/var/cache/go-build"])], name="disabled")
+    results = run_play(tmp_path, selinux_host, [label_task(path=["/var/cache/go-build"])], name="disabled")[0]
     res = results["label"]
     assert res["changed"] is False and "SELinux is disabled on this host" in res["msg"], res
     assert res["selinux"]["present"] is True and res["selinux"]["enabled"] is False
 
 
-def test_host_without_selinux(tmp_path, engine, debian_image):  # noqa: F811
+def test_host_without_selinux(tmp_path, engine, debian_image):
     with engine.container(debian_image, network="none", command=["sleep", "infinity"]) as c:
         results, stats = run_play(tmp_path, c, [label_task(path=["/var/cache/go-build", "/var/cache/gomod"])],
                                   name="plain")
@@ -194,15 +193,15 @@ def test_host_without_selinux(tmp_path, engine, debian_image):  # noqa: F811
         assert "SELinux is not present on this host" in res["msg"]
         assert stats["changed"] == 0 and stats["failures"] == 0
         # asking to manage a policy store anyway needs the bindings: say which packages
-        results, _ = run_play(tmp_path, c, [label_task(path=["/var/cache/go-build"], ignore_selinux_state=True)],
-                              name="plain-ignore")
+        results = run_play(tmp_path, c, [label_task(path=["/var/cache/go-build"], ignore_selinux_state=True)],
+                           name="plain-ignore")[0]
         res = results["label"]
         assert res["failed"] is True
         assert res["msg"] == ("SELinux Python bindings missing (selinux and seobject): install python3-selinux "
                               "python3-semanage policycoreutils-python-utils (Debian family)")
 
 
-def test_gocache_role(tmp_path, engine, selinux_image):  # noqa: F811
+def test_gocache_role(tmp_path, engine, selinux_image):
     with engine.container(selinux_image, network="none", command=["sleep", "infinity"]) as c:
         c.exec("useradd -m builder")
         role = {"name": "role", "ansible.builtin.include_role": {"name": "gofleet.golang.gocache"},

@@ -27,9 +27,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "harness"))
-from conftest_fixtures import (  # noqa: E402,F401
-    container_factory, debian_image, engine, go_tarballs, runit_image,
-)
 import engine as harness  # noqa: E402
 
 pytestmark = pytest.mark.containers
@@ -60,7 +57,7 @@ def run_play(workdir, container, plays, check=False, diff=False, expect_ok=True)
     playbook.write_text(json.dumps(plays))
     argv = [PLAYBOOK, "-i", str(inventory), str(playbook)] + (["--check"] if check else []) \
         + (["--diff"] if diff else [])
-    proc = subprocess.run(argv, env=ansible_env(), capture_output=True, text=True, timeout=1200, cwd=workdir)
+    proc = subprocess.run(argv, env=ansible_env(), capture_output=True, text=True, timeout=1200, cwd=workdir, check=False)
     try:
         data = json.loads(proc.stdout)
     except ValueError:
@@ -117,7 +114,7 @@ def main_pid(container, name="hello"):
 # ---------------------------------------------------------------- systemd
 
 @pytest.fixture(scope="module")
-def systemd_node(engine, debian_image, go_tarballs, tmp_path_factory):  # noqa: F811
+def systemd_node(engine, debian_image, go_tarballs, tmp_path_factory):
     """An air-gapped systemd container with Go installed by the toolchain role."""
     if GO_VERSION not in go_tarballs:
         pytest.skip("skipped: Go tarballs unavailable: no go%s in .cache/artifacts" % GO_VERSION)
@@ -189,7 +186,7 @@ def test_systemd_deploy_score_restart_idempotence_removal(systemd_node, tmp_path
     assert main_pid(c) == pid
 
     # an environment value changes: restart (new MainPID), no daemon-reload needed
-    changed = dict(HELLO, go_service_environment={"HELLO_MESSAGE": "second"})
+    changed = {**HELLO, "go_service_environment": {"HELLO_MESSAGE": "second"}}
     results, stats = run_play(tmp_path, c, [service_play(**changed)])
     unit = task(results, "Run it as a hardened service")
     assert unit["changed"] and unit["actions"] == ["restart"], unit["actions"]
@@ -200,13 +197,13 @@ def test_systemd_deploy_score_restart_idempotence_removal(systemd_node, tmp_path
     assert stats["changed"] == 0
 
     # removal: stopped, disabled, unit, environment and binary gone
-    results, stats = run_play(tmp_path, c, [service_play(**dict(changed, go_service_state="absent"))])
+    results, stats = run_play(tmp_path, c, [service_play(**{**changed, "go_service_state": "absent"})])
     assert stats["changed"] > 0
     assert c.exec(["systemctl", "is-active", "hello"], check=False).stdout.strip() in ("inactive", "unknown")
     for path in ("/etc/systemd/system/hello.service", "/etc/gofleet/env/hello.env", "/usr/local/bin/hello",
                  "/etc/systemd/system/multi-user.target.wants/hello.service"):
         assert c.exec(["test", "-e", path], check=False).returncode != 0, path
-    _res, stats = run_play(tmp_path, c, [service_play(**dict(changed, go_service_state="absent"))])
+    _res, stats = run_play(tmp_path, c, [service_play(**{**changed, "go_service_state": "absent"})])
     assert stats["changed"] == 0
 
 
@@ -233,7 +230,7 @@ def test_systemd_refuses_what_would_not_run(systemd_node, tmp_path):
 # ---------------------------------------------------------------- runit
 
 @pytest.fixture(scope="module")
-def hello_binary(engine, debian_image, go_tarballs, tmp_path_factory):  # noqa: F811
+def hello_binary(engine, debian_image, go_tarballs, tmp_path_factory):
     """hello-http built with the Go tarball in a throwaway container, copied out to the controller."""
     if GO_VERSION not in go_tarballs:
         pytest.skip("skipped: Go tarballs unavailable: no go%s in .cache/artifacts" % GO_VERSION)
@@ -256,10 +253,10 @@ def sv_pid(c):
     return int(m.group(1)) if m else None
 
 
-def test_runit_supervised_restarted_removed(engine, runit_image, hello_binary, tmp_path):  # noqa: F811
+def test_runit_supervised_restarted_removed(engine, runit_image, hello_binary, tmp_path):
     c = engine.container(runit_image, network="none")
     try:
-        hello = dict(HELLO, go_service_source_src="", go_service_binary_src=str(hello_binary))
+        hello = {**HELLO, "go_service_source_src": "", "go_service_binary_src": str(hello_binary)}
         results, stats = run_play(tmp_path, c, [service_play(**hello)])
         unit = task(results, "Run it as a hardened service")
         assert unit["init_system"] == "runit"
@@ -291,18 +288,18 @@ def test_runit_supervised_restarted_removed(engine, runit_image, hello_binary, t
 
         # an environment change restarts it
         pid = sv_pid(c)
-        changed = dict(hello, go_service_environment={"HELLO_MESSAGE": "second"})
+        changed = {**hello, "go_service_environment": {"HELLO_MESSAGE": "second"}}
         results, _stats = run_play(tmp_path, c, [service_play(**changed)])
         assert task(results, "Run it as a hardened service")["actions"] == ["restart"]
         assert sv_pid(c) != pid and http_get(c) == "second\n"
 
         # removal: link and service directory gone, nothing supervised
-        results, stats = run_play(tmp_path, c, [service_play(**dict(changed, go_service_state="absent"))])
+        results, stats = run_play(tmp_path, c, [service_play(**{**changed, "go_service_state": "absent"})])
         assert stats["changed"] > 0
         for path in ("/var/service/hello", "/etc/sv/hello", "/usr/local/bin/hello"):
             assert c.exec(["test", "-e", path], check=False).returncode != 0, path
         assert c.exec(["pgrep", "-x", "hello"], check=False).returncode != 0
-        _res, stats = run_play(tmp_path, c, [service_play(**dict(changed, go_service_state="absent"))])
+        _res, stats = run_play(tmp_path, c, [service_play(**{**changed, "go_service_state": "absent"})])
         assert stats["changed"] == 0
     finally:
         c.remove()

@@ -50,7 +50,7 @@ class CommandError(subprocess.CalledProcessError):
 
 def _run(argv: list[str], check: bool = True, timeout: float | None = None,
          input: str | None = None) -> subprocess.CompletedProcess:
-    proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, input=input)
+    proc = subprocess.run(argv, capture_output=True, text=True, timeout=timeout, input=input, check=False)
     if check and proc.returncode != 0:
         raise CommandError(proc.returncode, argv, proc.stdout, proc.stderr)
     return proc

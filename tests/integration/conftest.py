@@ -87,7 +87,7 @@ def run_playbook_tasks(module, args_list, check=False, diff=False, workdir=None,
     if diff:
         cmd.append("--diff")
     proc = subprocess.run(cmd, cwd=workdir, env=_ansible_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=timeout)
+                          universal_newlines=True, timeout=timeout, check=False)
     try:
         report = json.loads(proc.stdout)
         results = [task["hosts"]["localhost"] for task in report["plays"][0]["tasks"]]
@@ -198,7 +198,7 @@ def tarballs():
     found = _read_sums()
     if not all(v in found for v in WANTED):
         proc = subprocess.run(["bash", os.path.join(ROOT, "tests", "harness", "go_tarballs.sh")], cwd=ROOT,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
         found = _read_sums()
         if proc.returncode != 0 or not all(v in found for v in WANTED):
             pytest.skip("skipped: Go tarballs unavailable: tests/harness/go_tarballs.sh rc=%s: %s"
@@ -235,7 +235,8 @@ def go_run(go, *args, **kwargs):
     env = {"PATH": "/usr/bin:/bin", "HOME": home, "GOENV": "off", "LANG": "C"}
     env.update(kwargs.pop("env", {}))
     return subprocess.run([go] + list(args), env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=kwargs.pop("timeout", 600), **kwargs)
+                          universal_newlines=True, timeout=kwargs.pop("timeout", 600),
+                          check=kwargs.pop("check", False), **kwargs)
 
 
 def go_version(go):

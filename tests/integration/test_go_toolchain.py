@@ -30,6 +30,7 @@ import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic, manifest, toolchain
 
+
 def _helpers():
     """tests/integration/conftest.py by path: a bare `import conftest` may find tests/conftest.py."""
     import importlib.util
@@ -180,7 +181,7 @@ def test_03_installed_go_builds_hello_offline_and_toolchain_is_local(main, run_d
            "GOPATH": str(tmp_path / "gopath"), "GOCACHE": str(tmp_path / "gocache"), "GOPROXY": "off"}
     build = go_run(main.go(), "build", "-o", str(tmp_path / "hello.bin"), ".", cwd=str(src), env=env)
     assert build.returncode == 0, build.stderr
-    out = subprocess.run([str(tmp_path / "hello.bin")], stdout=subprocess.PIPE, universal_newlines=True)
+    out = subprocess.run([str(tmp_path / "hello.bin")], stdout=subprocess.PIPE, universal_newlines=True, check=False)
     assert out.stdout == "hello\n"
     # Using the toolchain wrote nothing into GOROOT: still no drift, nothing to do.
     after = run_direct(main.args("1.22.12"))
@@ -263,7 +264,7 @@ def test_05_drift_reported_and_repaired_full_catches_same_size_same_mtime_edit(m
         st = os.lstat(path)
         assert (st.st_uid, st.st_gid, st.st_mode & 0o022) == (0, 0, 0), path
     fmt = subprocess.run([os.path.join(main.bin, "gofmt")], input="package x\nvar  a=1\n", stdout=subprocess.PIPE,
-                         universal_newlines=True)
+                         universal_newlines=True, check=False)
     assert fmt.returncode == 0 and "var a = 1" in fmt.stdout
     assert atomic.leftover_staging_dirs(main.root) == []
     assert os.readlink(main.link) == goroot
@@ -359,7 +360,7 @@ def gpg_kit(tmp_path_factory, tarballs):
         _gpg(home, *(sign + [wrong, other]))
         yield {"fingerprint": fingerprint, "keyring": keyring, "good": good, "wrong": wrong}
     finally:
-        subprocess.run(["gpgconf", "--homedir", home, "--kill", "all"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(["gpgconf", "--homedir", home, "--kill", "all"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
 
 
 def _need_gpg(kit):
@@ -513,7 +514,7 @@ def small_tmpfs(tmp_path):
     mnt = tmp_path / "tmpfs-root"
     mnt.mkdir()
     proc = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=20m,mode=0755", "tmpfs", str(mnt)],
-                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True, check=False)
     if proc.returncode != 0:
         pytest.skip("skipped: mounting a tmpfs is not permitted here: %s" % proc.stdout.strip())
     try:

@@ -189,7 +189,7 @@ def test_second_run_waits_for_the_host_lock(node, run_direct):
 def test_two_concurrent_runs_serialize(node, run_direct):
     removed = run_direct(node.absent("1.23.5"))
     assert removed["_rc"] == 0 and not os.path.exists(node.goroot("1.23.5"))
-    procs = [_h.start_module("gofleet.golang.go_toolchain", node.args("1.23.5"), node.work) for _ in range(2)]
+    procs = [_h.start_module("gofleet.golang.go_toolchain", node.args("1.23.5"), node.work) for i in range(2)]
     results = [_h.finish_module(p) for p in procs]
     assert [r["_rc"] for r in results] == [0, 0], results
     # One installed and switched; the other waited, then found nothing to do.

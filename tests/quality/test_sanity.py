@@ -8,7 +8,7 @@ BIN = ROOT / ".venv" / "bin"
 
 
 def _run(argv):
-    proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False)
     return proc.returncode, proc.stdout + proc.stderr
 
 

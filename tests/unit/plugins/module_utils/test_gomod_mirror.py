@@ -226,7 +226,9 @@ def _doc(files, modules=()):
     ({"a/@v/v1.0.0.mod": "1"}, {"a/@v/v1.0.0.mod": "2"}, None, "immutable"),
 ])
 def test_merge(base, new, expect_files, error):
-    mods = lambda files: sorted(set("%s@%s" % gp.parse_module_file(f)[:2] for f in files if gp.parse_module_file(f)))
+    def mods(files):
+        return sorted(set("%s@%s" % gp.parse_module_file(f)[:2] for f in files if gp.parse_module_file(f)))
+
     b, n = _doc(base, mods(base)), _doc(new, mods(new))
     if error:
         with pytest.raises(GofleetError, match=error):
@@ -241,7 +243,10 @@ def test_merge(base, new, expect_files, error):
 @pytest.mark.parametrize("base_size, new_size, winner", [(10, 20, "new"), (20, 10, "base"), (10, 10, "base")])
 def test_merge_sumdb_latest_keeps_larger_tree(base_size, new_size, winner):
     rel = "sumdb/sum.golang.org/latest"
-    note = lambda n: ("go.sum database tree\n%d\nhash\n" % n).encode()
+
+    def note(size):
+        return ("go.sum database tree\n%d\nhash\n" % size).encode()
+
     merged, sources = gm.merge(_doc({rel: "b"}), _doc({rel: "n"}), lambda r: note(base_size), lambda r: note(new_size))
     assert sources[rel] == winner
 

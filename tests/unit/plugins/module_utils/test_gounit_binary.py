@@ -170,7 +170,7 @@ def test_real_host_binary_with_real_ldd():
 
     class RealModule(FakeModule):
         def run_command(self, cmd, **kw):
-            p = subprocess.run(cmd, capture_output=True, text=True)
+            p = subprocess.run(cmd, capture_output=True, text=True, check=False)
             return p.returncode, p.stdout, p.stderr
 
     info = check_binary(RealModule(), os.path.realpath("/bin/ls"), tarball_arch())

@@ -36,7 +36,7 @@ TARGETED_BASE = [
     (r"/root(/.*)?", "admin_home_t"),
     (r"/tmp(/.*)?", "tmp_t"),
 ]
-TARGETED_TYPES = set(t for _, t in TARGETED_BASE) | set(["bin_t", "public_content_t", "httpd_cache_t"])
+TARGETED_TYPES = set(setype for expression, setype in TARGETED_BASE) | set(["bin_t", "public_content_t", "httpd_cache_t"])
 
 # Debian's refpolicy calls the per-user cache xdg_cache_t and has no cache_home_t.
 REFPOLICY_BASE = [r for r in TARGETED_BASE if "cache_home_t" not in r[1]] + [
@@ -141,7 +141,7 @@ class FakeRecords(object):
         assert self.staged is not None
         self._check_type(setype)
         key = (target, "all files")
-        user, role, _, level = self.staged.get(key) or ("system_u", "object_r", None, "s0")
+        user, role, old_setype, level = self.staged.get(key) or ("system_u", "object_r", None, "s0")
         self.staged[key] = (user, role, setype, level)
 
     def delete(self, target, ftype):
@@ -310,7 +310,7 @@ def test_classify(path, files, kind):
 ])
 def test_default_setype(base, types, path, files, expected):
     policy = FakePolicy(base=base, types=types, files=files)
-    host, _ = make_host(policy)
+    host = make_host(policy)[0]
     res = sl.run(host, [path])
     assert [(r["path"], r["setype"]) for r in res["rules"]] == expected
     for rule in res["rules"]:
@@ -321,7 +321,7 @@ def test_default_setype(base, types, path, files, expected):
 
 
 def test_default_setype_unknown_place_asks_for_setype():
-    host, _ = make_host(FakePolicy())
+    host = make_host(FakePolicy())[0]
     with pytest.raises(GofleetError) as e:
         sl.run(host, ["/data/gocache"])
     assert "path /data/gocache" in e.value.message and "pass setype" in e.value.message
@@ -329,7 +329,7 @@ def test_default_setype_unknown_place_asks_for_setype():
 
 def test_explicit_setype_one_rule_even_for_goroot():
     policy = FakePolicy()
-    host, _ = make_host(policy)
+    host = make_host(policy)[0]
     res = sl.run(host, ["/usr/local/go"], setype="bin_t")
     assert rules_of(res) == [("/usr/local/go", "bin_t", "add")]
     assert res["rules"][0]["reason"] == "bin_t: given as setype"
@@ -341,7 +341,7 @@ def test_explicit_setype_one_rule_even_for_goroot():
 ])
 def test_bad_setype(setype, words):
     policy = FakePolicy()
-    host, _ = make_host(policy)
+    host = make_host(policy)[0]
     with pytest.raises(GofleetError) as e:
         sl.run(host, ["/var/cache/go-build"], setype=setype)
     assert words in e.value.message
@@ -383,7 +383,7 @@ def test_rule_actions(local, state, setype, actions, changed, commits):
 
 def test_absent_removes_goroot_exec_rules_too():
     policy = FakePolicy()
-    host, _ = make_host(policy)
+    host = make_host(policy)[0]
     sl.run(host, ["/usr/local/go"])
     assert len(policy.local) == 3
     res = sl.run(host, ["/usr/local/go"], state="absent")
@@ -407,7 +407,7 @@ def test_second_run_changes_nothing_nested_paths():
 def test_transaction_failure_leaves_store_unchanged():
     policy = FakePolicy()
     policy.fail_on = T_MOD
-    host, _ = make_host(policy)
+    host = make_host(policy)[0]
     with pytest.raises(GofleetError) as e:
         sl.run(host, ["/var/cache/go-build", "/var/cache/gomod"])
     assert "policy store unchanged" in e.value.message and T_MOD in e.value.message
@@ -425,7 +425,7 @@ def test_rule_defined_by_base_policy_is_modified_locally():
         def fcontextRecords(self, store):
             return Records(self.p)
 
-    host, _ = make_host(policy)
+    host = make_host(policy)[0]
     host.seobject = Seobject(policy)
     res = sl.run(host, ["/var/cache/go-build"])
     assert res["changed"] and policy.local[(T_BUILD, "all files")][2] == "var_t"
@@ -434,7 +434,7 @@ def test_rule_defined_by_base_policy_is_modified_locally():
 def test_diff_shows_rules_before_and_after():
     policy = FakePolicy()
     policy.local = {(T_BUILD, "all files"): ("system_u", "object_r", "tmp_t", "s0")}
-    host, _ = make_host(policy)
+    host = make_host(policy)[0]
     res = sl.run(host, ["/var/cache/go-build", "/var/cache/gomod"])
     assert res["diff"]["before"] == "%s  all files  system_u:object_r:tmp_t:s0\n" % T_BUILD
     assert res["diff"]["after"] == (
@@ -458,7 +458,7 @@ def test_diff_shows_rules_before_and_after():
     (["selinux", "seobject"], "Debian", False, True, "install python3-selinux python3-semanage"),
 ])
 def test_missing_bindings(missing, family, present, ignore, outcome):
-    host, _ = make_host(FakePolicy(), missing=missing, family=family, present=present)
+    host = make_host(FakePolicy(), missing=missing, family=family, present=present)[0]
     if present or ignore:
         with pytest.raises(GofleetError) as e:
             sl.run(host, ["/var/cache/go-build"], ignore_selinux_state=ignore)
@@ -526,7 +526,7 @@ def test_relabel_in_chunks(monkeypatch):
 
 def test_restorecon_failure_is_one_line():
     policy = FakePolicy(files=TREE, labels={})
-    host, _ = make_host(policy)
+    host = make_host(policy)[0]
     host.run_command = RunCommand(policy, rc=255, err="restorecon: Could not set context\nmore\n")
     with pytest.raises(GofleetError) as e:
         sl.run(host, ["/var/cache/go-build"])
@@ -585,7 +585,7 @@ def test_check_mode_predicts_exactly_and_changes_nothing(state, local, labels, a
 
 
 def test_selinux_status_in_result():
-    host, _ = make_host(FakePolicy())
+    host = make_host(FakePolicy())[0]
     res = sl.run(host, ["/var/cache/go-build"])
     assert res["selinux"] == dict(present=True, enabled=True, mode="enforcing", policy="targeted")
 
@@ -597,7 +597,7 @@ def test_policy_store_unavailable():
         def fcontextRecords(self, store):
             raise ValueError("SELinux policy is not managed or store cannot be accessed.")
 
-    host, _ = make_host(policy)
+    host = make_host(policy)[0]
     host.seobject = Seobject(policy)
     with pytest.raises(GofleetError) as e:
         sl.run(host, ["/var/cache/go-build"])
@@ -605,7 +605,7 @@ def test_policy_store_unavailable():
 
 
 def test_no_paths():
-    host, _ = make_host(FakePolicy())
+    host = make_host(FakePolicy())[0]
     with pytest.raises(GofleetError):
         sl.run(host, [])
 

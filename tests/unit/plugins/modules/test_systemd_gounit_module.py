@@ -59,10 +59,21 @@ def node(tmp_path, monkeypatch):
     monkeypatch.setattr(gounit_render, "DEFAULT_ENV_DIR", str(tmp_path / "env"))
     monkeypatch.setattr(service_manager, "detect_init_system", lambda module, requested: "systemd")
     fake = FakeSystemd()
-    monkeypatch.setattr(basic.AnsibleModule, "run_command", lambda self, cmd, **kw: fake(self, cmd, **kw))
+
+    # functions, not the FakeSystemd instance itself: set on the class, they bind the module as self
+    def run_command(self, cmd, **kw):
+        return fake(self, cmd, **kw)
+
+    def exit_json(self, **result):
+        raise Exit("exit", result)
+
+    def fail_json(self, **result):
+        raise Exit("fail", result)
+
+    monkeypatch.setattr(basic.AnsibleModule, "run_command", run_command)
     monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", lambda self, name, required=False, opt_dirs=None: "/usr/bin/" + name)
-    monkeypatch.setattr(basic.AnsibleModule, "exit_json", lambda self, **r: (_ for _ in ()).throw(Exit("exit", r)))
-    monkeypatch.setattr(basic.AnsibleModule, "fail_json", lambda self, **r: (_ for _ in ()).throw(Exit("fail", r)))
+    monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
+    monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
     binary = make_static_elf(tmp_path / "hello")
     return dict(tmp=tmp_path, unit=unit_dir / "hello.service", fake=fake, binary=binary)
 
