@@ -257,7 +257,9 @@ class RunitManager(object):
         """The service runs and keeps the same pid for `settle` seconds (runsv restarts crashers)."""
         first = self.status()
         deadline = time.time() + 10
-        while first["state"] != "run" or not first["pid"]:
+        # Right after `sv restart` the old process may still be up with "got TERM": it is
+        # leaving, so it is not the one that has to stay.
+        while first["state"] != "run" or not first["pid"] or "got TERM" in first["line"]:
             if time.time() >= deadline:
                 break
             sleep(0.3)

@@ -216,3 +216,14 @@ def test_detect_auto(monkeypatch):
         sm.detect_init_system(NoTools(), "auto")
     monkeypatch.setattr(sm.os.path, "isdir", lambda p: p == "/run/systemd/system")
     assert sm.detect_init_system(NoTools(), "auto") == "systemd"
+
+
+def test_runit_restart_waits_for_the_new_process(tmp_path):
+    # sv restart returns at once: the old pid, told to stop, is still listed for a moment.
+    answers = iter(["run: /etc/sv/hello: (pid 5) 40s, got TERM", "run: /etc/sv/hello: (pid 9) 0s",
+                    "run: /etc/sv/hello: (pid 9) 2s"])
+    module = FakeModule()
+    module.run_command = lambda cmd, **kw: (0, next(answers), "")
+    (tmp_path / "sv" / "hello" / "supervise").mkdir(parents=True)
+    mgr = sm.RunitManager(module, "hello", str(tmp_path / "sv"), str(tmp_path / "service"))
+    assert mgr.wait_running(2, sleep=lambda s: None)["pid"] == 9
