@@ -80,6 +80,14 @@ def read_file(path):
         raise
 
 
+def file_differs(path, data, mode):
+    """True when `path` does not hold exactly `data` (bytes) with permission bits `mode`."""
+    before = read_file(path)
+    if before is None or before.encode("utf-8") != data:
+        return True
+    return (os.stat(path).st_mode & 0o7777) != mode
+
+
 def makedirs(path, mode=0o755):
     if not os.path.isdir(path):
         os.makedirs(path, mode)

@@ -219,23 +219,14 @@ status:
   type: dict
 """
 
-import os
-import pwd
-import grp
-
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.gofleet.golang.plugins.module_utils import atomic
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
-from ansible_collections.gofleet.golang.plugins.module_utils.gounit_binary import (
-    binary_of_exec_start,
-    check_binary,
-)
 from ansible_collections.gofleet.golang.plugins.module_utils import gounit_render as render
-from ansible_collections.gofleet.golang.plugins.module_utils import runit_service as runit
 from ansible_collections.gofleet.golang.plugins.module_utils import service_manager as sm
-
-UNIT_DIR = "/etc/systemd/system"
+from ansible_collections.gofleet.golang.plugins.module_utils.gounit_runit import RunitPlan
+from ansible_collections.gofleet.golang.plugins.module_utils.gounit_service import normalise
+from ansible_collections.gofleet.golang.plugins.module_utils.gounit_systemd import SystemdPlan
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),
@@ -268,275 +259,7 @@ ARGUMENT_SPEC = dict(
     runit_service_dir=dict(type="path"),
 )
 
-
-def total_memory():
-    try:
-        with open("/proc/meminfo") as f:
-            for line in f:
-                if line.startswith("MemTotal:"):
-                    return int(line.split()[1]) * 1024
-    except (IOError, OSError, ValueError):
-        pass
-    return None
-
-
-def normalise(module):
-    """Module parameters -> the spec the renderers take; input errors raise GofleetError."""
-    p = dict(module.params)
-    p["name"] = render.validate_name(p["name"])
-    if p["user"] and p["dynamic_user"]:
-        raise GofleetError("user=%s and dynamic_user=true exclude each other" % p["user"])
-    if not p["user"] and p["dynamic_user"] is None:
-        p["dynamic_user"] = True
-    render.validate_environment(p["environment"])
-    render.validate_limits(p["limits"])
-    render.validate_address_families(p["address_families"])
-    render.restart_settings(p["restart"])
-    if p["environment"] is not None and not p["environment_file"]:
-        p["environment_file"] = "%s/%s.env" % (render.DEFAULT_ENV_DIR, p["name"])
-    if p["state"] == "absent":
-        return p
-    if p["exec_start"]:
-        if p["args"]:
-            raise GofleetError("args go with binary, not with exec_start")
-        p["binary"], p["args"] = binary_of_exec_start(p["exec_start"])
-    elif p["binary"]:
-        if not os.path.isabs(p["binary"]):
-            raise GofleetError("binary must be an absolute path, got %s" % p["binary"])
-        p["exec_start"] = render.exec_start_line(p["binary"], p["args"])
-    else:
-        raise GofleetError("state=%s needs binary or exec_start" % p["state"])
-    return p
-
-
-def check_identity(module, spec, warnings):
-    for kind, value, lookup in (("user", spec.get("user"), pwd.getpwnam), ("group", spec.get("group"), grp.getgrnam)):
-        if not value:
-            continue
-        try:
-            lookup(value)
-        except KeyError:
-            if module.check_mode:
-                warnings.append("%s %s does not exist yet (check mode)" % (kind, value))
-            else:
-                raise GofleetError("%s %s does not exist on this node" % (kind, value))
-
-
-def check_binary_or_warn(module, spec, warnings):
-    if module.check_mode and not os.path.lexists(spec["binary"]):
-        warnings.append("binary %s is not there yet (check mode): its checks are skipped" % spec["binary"])
-        return None
-    return check_binary(module, spec["binary"])
-
-
-def file_differs(path, data, mode):
-    before = atomic.read_file(path)
-    if before is None or before.encode("utf-8") != data:
-        return True
-    return (os.stat(path).st_mode & 0o7777) != mode
-
-
-# ---------------------------------------------------------------- systemd
-
-def run_systemd(module, spec, result):
-    name = spec["name"]
-    mgr = sm.SystemdManager(module, name)
-    unit_path = os.path.join(UNIT_DIR, name + ".service")
-    result["unit_path"] = unit_path
-    status = mgr.status()
-    env_path = spec.get("environment_file")
-
-    if spec["state"] == "absent":
-        owned_env = env_path or "%s/%s.env" % (render.DEFAULT_ENV_DIR, name)
-        files = [f for f in (unit_path, owned_env) if os.path.lexists(f)]
-        actions = sm.plan_systemd_absent(status, bool(files))
-        before = atomic.read_file(unit_path) or ""
-        result["diff"] = {"before_header": unit_path, "after_header": unit_path, "before": before, "after": ""}
-        result["actions"] = actions
-        result["changed"] = bool(actions)
-        if not module.check_mode:
-            for action in actions:
-                if action == "remove-files":
-                    for f in files:
-                        os.unlink(f)
-                else:
-                    mgr.run(action)
-            status = mgr.status()
-        result["status"] = status
-        return
-
-    warnings = result["warnings"]
-    check_identity(module, spec, warnings)
-    binary_info = check_binary_or_warn(module, spec, warnings)
-    version = mgr.version()
-    unit_text, info = render.render_unit(spec, version, total_memory())
-    result.update(unit=unit_text, binary=binary_info, skipped_directives=info["skipped"],
-                  derived_environment=info["derived_env"])
-    if info["skipped"]:
-        warnings.append("systemd %s is too old for %s: left out of the unit" % (version, ", ".join(info["skipped"])))
-    if binary_info is not None:
-        verify_note = mgr.verify(unit_text)
-        if verify_note:
-            warnings.append(verify_note)
-
-    before = atomic.read_file(unit_path)
-    unit_changed = before != unit_text
-    diffs = [{"before_header": unit_path, "after_header": unit_path, "before": before or "", "after": unit_text}]
-
-    env_changed = False
-    env_text = None
-    if spec.get("environment") is not None:
-        env_text = render.env_file_text(spec["environment"])
-        env_changed = file_differs(env_path, env_text.encode("utf-8"), 0o600)
-        if env_changed:
-            old = _parse_env_keys(atomic.read_file(env_path))
-            changed_keys = [k for k, v in spec["environment"].items()
-                            if old.get(k) != render.env_file_text({k: v}).splitlines()[-1]]
-            diffs.append({
-                "before_header": env_path, "after_header": env_path,
-                "before": "".join("%s=********\n" % k for k in sorted(old)),
-                "after": render.env_diff_text(None, spec["environment"], changed_keys),
-            })
-
-    actions = sm.plan_systemd(status, spec["state"], spec["enabled"], unit_changed, env_changed)
-    result["actions"] = actions
-    result["changed"] = unit_changed or env_changed or bool(actions)
-    result["diff"] = diffs if len(diffs) > 1 else diffs[0]
-    if module.check_mode:
-        result["status"] = status
-        return
-    if env_changed:
-        atomic.write_file(env_path, env_text, 0o600)
-    if unit_changed:
-        atomic.write_file(unit_path, unit_text, 0o644)
-    for action in actions:
-        mgr.run(action)
-    if "start" in actions or "restart" in actions:
-        status = mgr.wait_running(module.params["settle"])
-    else:
-        status = mgr.status()
-    result["status"] = status
-
-
-def _parse_env_keys(text):
-    """{KEY: its whole line} of an environment file we wrote (to tell which values changed)."""
-    out = {}
-    for line in (text or "").splitlines():
-        if "=" in line and not line.startswith("#"):
-            out[line.split("=", 1)[0]] = line
-    return out
-
-
-# ---------------------------------------------------------------- runit
-
-def runit_dirs(module):
-    service_dir = module.params["runit_service_dir"]
-    if not service_dir:
-        service_dir = "/etc/service" if (not os.path.isdir("/var/service") and os.path.isdir("/etc/service")) \
-            else "/var/service"
-    return runit.SV_DIR, service_dir
-
-
-def run_runit(module, spec, result):
-    name = spec["name"]
-    sv_dir, service_dir = runit_dirs(module)
-    mgr = sm.RunitManager(module, name, sv_dir, service_dir)
-    sv_path = os.path.join(sv_dir, name)
-    result["unit_path"] = sv_path
-    linked = os.path.islink(mgr.link)
-    status = mgr.status()
-
-    if spec["state"] == "absent":
-        actions = sm.plan_runit_absent(status, linked, os.path.isdir(sv_path))
-        before = atomic.read_file(os.path.join(sv_path, "run")) or ""
-        result["diff"] = {"before_header": sv_path + "/run", "after_header": sv_path + "/run", "before": before, "after": ""}
-        result["actions"] = actions
-        result["changed"] = bool(actions)
-        if not module.check_mode:
-            for action in actions:
-                if action == "unlink":
-                    os.unlink(mgr.link)
-                elif action == "exit":
-                    mgr.run("exit")
-                    mgr.wait_gone()
-                elif action == "remove-files":
-                    atomic.remove_tree(sv_path)
-                else:
-                    mgr.run(action)
-            status = mgr.status()
-        result["status"] = status
-        return
-
-    warnings = result["warnings"]
-    unsupported = runit.unsupported_options(spec)
-    result["unsupported_options"] = unsupported
-    if unsupported:
-        warnings.append("runit cannot honour: %s" % "; ".join(unsupported))
-    warnings.extend(runit.advisories(spec))
-    check_identity(module, spec, warnings)
-    result["binary"] = check_binary_or_warn(module, spec, warnings)
-    mem = total_memory()
-    result["derived_environment"] = dict(render.go_runtime_env(spec.get("limits"), spec.get("environment"), mem))
-
-    files = runit.desired_files(spec, sv_dir, mem)
-    if not spec["enabled"]:
-        files.append((sv_path + "/down", b"", 0o644))
-    wanted = set(f[0] for f in files)
-    stale = []
-    env_dir = sv_path + "/env"
-    if os.path.isdir(env_dir):
-        stale += [os.path.join(env_dir, n) for n in sorted(os.listdir(env_dir)) if os.path.join(env_dir, n) not in wanted]
-    if spec["enabled"] and os.path.exists(sv_path + "/down"):
-        stale.append(sv_path + "/down")
-    to_write = [f for f in files if file_differs(f[0], f[1], f[2])]
-    restart_worthy = [f for f in to_write if f[0] == sv_path + "/run" or f[0].startswith(env_dir + "/")] + \
-        [s for s in stale if s.startswith(env_dir + "/")]
-    log_changed = any(f[0] == sv_path + "/log/run" for f in to_write)
-
-    run_text = files[0][1].decode("utf-8")
-    before = atomic.read_file(sv_path + "/run")
-    result["unit"] = run_text
-    result["diff"] = {"before_header": sv_path + "/run", "after_header": sv_path + "/run",
-                      "before": before or "", "after": run_text}
-    actions = sm.plan_runit(status, spec["state"], linked and mgr.linked(), bool(restart_worthy))
-    if log_changed and linked:
-        actions.append("restart-log")
-    result["actions"] = actions
-    result["changed"] = bool(to_write or stale or actions)
-    if module.check_mode:
-        result["status"] = status
-        return
-    atomic.makedirs(sv_path, 0o755)
-    atomic.makedirs(sv_path + "/log", 0o755)
-    if not os.path.isdir(env_dir) and any(f[0].startswith(env_dir + "/") for f in files):
-        os.mkdir(env_dir, 0o700)
-    if os.path.isdir(env_dir):
-        os.chmod(env_dir, 0o700)
-    for path, data, mode in to_write:
-        atomic.write_file(path, data, mode)
-    for path in stale:
-        os.unlink(path)
-    # Linking a service that must stay stopped: a `down` file keeps runsv from starting it at
-    # all; it goes again once runsv has read it, when the service is enabled.
-    hold_down = "link" in actions and spec["state"] == "stopped" and spec["enabled"]
-    for action in actions:
-        if action == "link":
-            if hold_down:
-                atomic.write_file(sv_path + "/down", b"", 0o644)
-            atomic.replace_symlink(sv_path, mgr.link)
-        elif action == "wait-supervise":
-            mgr.wait_supervised()
-            if hold_down:
-                os.unlink(sv_path + "/down")
-        elif action == "restart-log":
-            module.run_command([mgr.sv, "restart", sv_path + "/log"])
-        else:
-            mgr.run(action)
-    if "up" in actions or "restart" in actions:
-        status = mgr.wait_running(module.params["settle"])
-    else:
-        status = mgr.status()
-    result["status"] = status
+PLANS = {"systemd": SystemdPlan, "runit": RunitPlan}
 
 
 def main():
@@ -545,24 +268,30 @@ def main():
         supports_check_mode=True,
         mutually_exclusive=[("binary", "exec_start")],
     )
-    result = dict(changed=False, actions=[], skipped_directives=[], unsupported_options=[],
-                  derived_environment={}, warnings=[])
+    result = dict(changed=False, actions=[], skipped_directives=[], unsupported_options=[], derived_environment={})
+    plan = None
     try:
-        spec = normalise(module)
-        init = sm.detect_init_system(module, module.params["init_system"])
-        result["init_system"] = init
-        if init == "systemd":
-            run_systemd(module, spec, result)
-        else:
-            run_runit(module, spec, result)
+        spec = normalise(module.params)
+        init = result["init_system"] = sm.detect_init_system(module, spec["init_system"])
+        plan = PLANS[init](module, spec)
+        plan.plan()
+        if not module.check_mode:
+            plan.apply()
     except GofleetError as e:
-        warnings = result.pop("warnings")
-        for w in warnings:
+        report(module, result, plan, e)
+    report(module, result, plan)
+
+
+def report(module, result, plan, error=None):
+    if plan is not None:
+        result.update(plan.result())
+        for w in plan.warnings:
             module.warn(w)
+    if error is not None:
+        # diff and status belong to a run that finished
         result.pop("diff", None)
-        module.fail_json(msg="systemd_gounit %s: %s" % (module.params["name"], e.message), **result)
-    for w in result.pop("warnings"):
-        module.warn(w)
+        result.pop("status", None)
+        module.fail_json(msg="systemd_gounit %s: %s" % (module.params["name"], error.message), **result)
     module.exit_json(**result)
 
 

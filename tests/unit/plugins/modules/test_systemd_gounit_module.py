@@ -11,9 +11,8 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.gofleet.golang.plugins.module_utils import gounit_render, service_manager
+from ansible_collections.gofleet.golang.plugins.module_utils import gounit_render, gounit_systemd, service_manager
 from ansible_collections.gofleet.golang.plugins.modules import systemd_gounit
-from tests_elf import make_static_elf  # noqa: E402  (sibling helper)
 
 
 class Exit(Exception):
@@ -22,47 +21,18 @@ class Exit(Exception):
         self.kind, self.result = kind, result
 
 
-class FakeSystemd(object):
-    """systemctl's view of one unit, updated by the actions the module runs."""
-
-    def __init__(self):
-        self.active, self.enabled, self.pid, self.calls = False, False, 0, []
-
-    def __call__(self, module, cmd, **kw):
-        cmd = list(cmd)
-        self.calls.append(cmd)
-        tool = os.path.basename(cmd[0])
-        if tool == "systemctl" and cmd[1] == "--version":
-            return 0, "systemd 252 (252.38-1~deb12u1)\n", ""
-        if tool == "systemctl" and cmd[1] == "show":
-            return 0, "LoadState=loaded\nActiveState=%s\nUnitFileState=%s\nMainPID=%d\n" % (
-                "active" if self.active else "inactive", "enabled" if self.enabled else "disabled", self.pid), ""
-        if tool == "systemctl":
-            action = cmd[1]
-            if action in ("start", "restart"):
-                self.active, self.pid = True, self.pid + 100
-            elif action == "stop":
-                self.active, self.pid = False, 0
-            elif action == "enable":
-                self.enabled = True
-            elif action == "disable":
-                self.enabled = False
-            return 0, "", ""
-        return 0, "", ""   # systemd-analyze verify: clean
-
-
 @pytest.fixture
-def node(tmp_path, monkeypatch):
+def node(tmp_path, monkeypatch, static_elf, fake_systemctl):
     unit_dir = tmp_path / "etc-systemd-system"
     unit_dir.mkdir()
-    monkeypatch.setattr(systemd_gounit, "UNIT_DIR", str(unit_dir))
+    monkeypatch.setattr(gounit_systemd, "UNIT_DIR", str(unit_dir))
     monkeypatch.setattr(gounit_render, "DEFAULT_ENV_DIR", str(tmp_path / "env"))
     monkeypatch.setattr(service_manager, "detect_init_system", lambda module, requested: "systemd")
-    fake = FakeSystemd()
+    fake = fake_systemctl
 
-    # functions, not the FakeSystemd instance itself: set on the class, they bind the module as self
+    # functions, not the fake itself: set on the class, they bind the module as self
     def run_command(self, cmd, **kw):
-        return fake(self, cmd, **kw)
+        return fake(cmd)
 
     def exit_json(self, **result):
         raise Exit("exit", result)
@@ -74,8 +44,7 @@ def node(tmp_path, monkeypatch):
     monkeypatch.setattr(basic.AnsibleModule, "get_bin_path", lambda self, name, required=False, opt_dirs=None: "/usr/bin/" + name)
     monkeypatch.setattr(basic.AnsibleModule, "exit_json", exit_json)
     monkeypatch.setattr(basic.AnsibleModule, "fail_json", fail_json)
-    binary = make_static_elf(tmp_path / "hello")
-    return dict(tmp=tmp_path, unit=unit_dir / "hello.service", fake=fake, binary=binary)
+    return dict(tmp=tmp_path, unit=unit_dir / "hello.service", fake=fake, binary=static_elf)
 
 
 def run(args):
@@ -85,43 +54,39 @@ def run(args):
     return e.value.kind, e.value.result
 
 
-def actions(fake):
-    return [c[1] for c in fake.calls if os.path.basename(c[0]) == "systemctl" and c[1] not in ("show", "--version")]
-
-
 def test_check_first_run_then_idempotent(node):
     args = dict(name="hello", binary=node["binary"], args=["-addr", ":8080"], user="root", settle=0,
                 environment={"TOKEN": "s3cret"}, limits={"CPUQuota": "150%"})
     kind, res = run(dict(args, _ansible_check_mode=True, _ansible_diff=True))
     assert kind == "exit" and res["changed"] and res["actions"] == ["daemon-reload", "enable", "start"]
-    assert not node["unit"].exists() and actions(node["fake"]) == []
+    assert not node["unit"].exists() and node["fake"].actions() == []
     assert "s3cret" not in json.dumps(res)
 
     kind, res = run(args)
     assert kind == "exit" and res["changed"], res
-    assert actions(node["fake"]) == ["daemon-reload", "enable", "start"]
+    assert node["fake"].actions() == ["daemon-reload", "enable", "start"]
     env_file = node["tmp"] / "env" / "hello.env"
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600 and 's3cret' in env_file.read_text()
     assert "s3cret" not in node["unit"].read_text() and "Environment=GOMAXPROCS=2" in node["unit"].read_text()
 
     node["fake"].calls.clear()
     kind, res = run(args)
-    assert kind == "exit" and not res["changed"] and actions(node["fake"]) == []
+    assert kind == "exit" and not res["changed"] and node["fake"].actions() == []
 
     # a secret changes: restart, no daemon-reload; the diff names the key, never the value
     kind, res = run(dict(args, environment={"TOKEN": "n3w"}, _ansible_diff=True))
-    assert res["changed"] and actions(node["fake"]) == ["restart"]
+    assert res["changed"] and node["fake"].actions() == ["restart"]
     assert "n3w" not in json.dumps(res) and "s3cret" not in json.dumps(res)
     assert any("TOKEN=******** (value changed)" in d["after"] for d in res["diff"])
 
     # the unit changes: daemon-reload then restart
     node["fake"].calls.clear()
     kind, res = run(dict(args, environment={"TOKEN": "n3w"}, hardening="baseline"))
-    assert actions(node["fake"]) == ["daemon-reload", "restart"]
+    assert node["fake"].actions() == ["daemon-reload", "restart"]
 
     node["fake"].calls.clear()
     kind, res = run(dict(name="hello", state="absent"))
-    assert res["changed"] and actions(node["fake"]) == ["stop", "disable", "daemon-reload"]
+    assert res["changed"] and node["fake"].actions() == ["stop", "disable", "daemon-reload"]
     assert not node["unit"].exists() and not env_file.exists()
     kind, res = run(dict(name="hello", state="absent"))
     assert not res["changed"]

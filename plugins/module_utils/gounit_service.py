@@ -1,0 +1,145 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, gofleet founders
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One Go service as systemd_gounit manages it, whatever the init system runs it.
+
+normalise() turns the module's parameters into the spec the renderers take, check_node()
+makes sure this node can run it (user, group, binary) before anything is written, and
+ServicePlan is what both init backends (gounit_systemd, gounit_runit) fill: plan() observes
+and decides without touching the node, so check mode reports exactly what apply() then does.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import grp
+import os
+import pwd
+
+from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
+from ansible_collections.gofleet.golang.plugins.module_utils.gounit_binary import (
+    binary_of_exec_start,
+    check_binary,
+)
+from ansible_collections.gofleet.golang.plugins.module_utils import gounit_render as render
+
+MEMINFO = "/proc/meminfo"
+
+
+def normalise(params):
+    """Module parameters -> the spec the renderers take; input errors raise GofleetError."""
+    p = dict(params)
+    p["name"] = render.validate_name(p["name"])
+    if p["user"] and p["dynamic_user"]:
+        raise GofleetError("user=%s and dynamic_user=true exclude each other" % p["user"])
+    if not p["user"] and p["dynamic_user"] is None:
+        p["dynamic_user"] = True
+    render.validate_environment(p["environment"])
+    render.validate_limits(p["limits"])
+    render.validate_address_families(p["address_families"])
+    render.restart_settings(p["restart"])
+    if p["environment"] is not None and not p["environment_file"]:
+        p["environment_file"] = default_env_file(p["name"])
+    if p["state"] == "absent":
+        return p
+    if p["exec_start"]:
+        if p["args"]:
+            raise GofleetError("args go with binary, not with exec_start")
+        p["binary"], p["args"] = binary_of_exec_start(p["exec_start"])
+    elif p["binary"]:
+        if not os.path.isabs(p["binary"]):
+            raise GofleetError("binary must be an absolute path, got %s" % p["binary"])
+        p["exec_start"] = render.exec_start_line(p["binary"], p["args"])
+    else:
+        raise GofleetError("state=%s needs binary or exec_start" % p["state"])
+    return p
+
+
+def default_env_file(name):
+    return "%s/%s.env" % (render.DEFAULT_ENV_DIR, name)
+
+
+def total_memory(meminfo=None):
+    """Bytes of RAM on the node (for MemoryMax percentages), None when unreadable."""
+    try:
+        with open(meminfo or MEMINFO) as f:
+            for line in f:
+                if line.startswith("MemTotal:"):
+                    return int(line.split()[1]) * 1024
+    except (IOError, OSError, ValueError):
+        pass
+    return None
+
+
+def check_identity(spec, check_mode, warnings):
+    """user and group must exist; in check mode a missing one (created earlier in the play) is a warning."""
+    for kind, value, lookup in (("user", spec.get("user"), pwd.getpwnam), ("group", spec.get("group"), grp.getgrnam)):
+        if not value:
+            continue
+        try:
+            lookup(value)
+        except KeyError:
+            if check_mode:
+                warnings.append("%s %s does not exist yet (check mode)" % (kind, value))
+            else:
+                raise GofleetError("%s %s does not exist on this node" % (kind, value))
+
+
+def check_node(module, spec, warnings):
+    """User, group and binary checks before anything is written -> check_binary()'s info.
+
+    In check mode a binary that is not there yet (a later task builds it) is a warning and None.
+    """
+    check_identity(spec, module.check_mode, warnings)
+    if module.check_mode and not os.path.lexists(spec["binary"]):
+        warnings.append("binary %s is not there yet (check mode): its checks are skipped" % spec["binary"])
+        return None
+    return check_binary(module, spec["binary"])
+
+
+def text_diff(path, before, after):
+    return {"before_header": path, "after_header": path, "before": before or "", "after": after}
+
+
+class ServicePlan(object):
+    """What one run does to one service.  A backend's plan() fills it, its apply() carries it out.
+
+    writes: [(path, data, mode)] to write; removes: paths to delete; actions: service manager
+    actions in order; facts: return values known so far (kept when a later step fails).
+    """
+
+    STARTING = ()   # actions after which the service must be seen to stay running
+
+    def __init__(self, module, spec, mgr):
+        self.module = module
+        self.spec = spec
+        self.name = spec["name"]
+        self.mgr = mgr
+        self.warnings = []
+        self.facts = {}
+        self.status = None
+        self.writes = []
+        self.removes = []
+        self.actions = []
+        self.diff = None
+
+    @property
+    def changed(self):
+        return bool(self.writes or self.removes or self.actions)
+
+    def result(self):
+        """The module's return values as far as they are known."""
+        out = dict(self.facts, changed=self.changed, actions=list(self.actions))
+        if self.diff is not None:
+            out["diff"] = self.diff
+        if self.status is not None:
+            out["status"] = self.status
+        return out
+
+    def settle(self):
+        """Status after the actions ran: a service that was (re)started must stay running."""
+        if any(a in self.actions for a in self.STARTING):
+            self.status = self.mgr.wait_running(self.spec["settle"])
+        else:
+            self.status = self.mgr.status()
