@@ -4,7 +4,6 @@
 """systemd_gounit end to end with only run_command faked: check mode, diff, idempotence, secrets."""
 
 import json
-import os
 import stat
 
 import pytest
