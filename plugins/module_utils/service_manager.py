@@ -253,24 +253,28 @@ class RunitManager(object):
                 return
             sleep(0.3)
 
-    def wait_running(self, settle, sleep=time.sleep):
-        """The service runs and keeps the same pid for `settle` seconds (runsv restarts crashers)."""
-        first = self.status()
-        deadline = time.time() + 10
-        # Right after `sv restart` the old process may still be up with "got TERM": it is
-        # leaving, so it is not the one that has to stay.
-        while first["state"] != "run" or not first["pid"] or "got TERM" in first["line"]:
-            if time.time() >= deadline:
-                break
-            sleep(0.3)
-            first = self.status()
-        if settle > 0:
-            sleep(settle)
-        now = self.status()
-        if now["state"] != "run" or now["pid"] != first["pid"] or not now["pid"]:
-            raise GofleetError("%s did not stay running under runit (%s -> %s)%s"
-                               % (self.name, first["line"], now["line"], self._log_hint()))
-        return now
+    def wait_running(self, settle, sleep=time.sleep, poll=0.3, patience=10):
+        """The service runs and keeps one pid for `settle` seconds (runsv restarts crashers).
+
+        Control commands are asynchronous: just after a link, `sv up` or `sv restart` the
+        process that is listed may be one that is about to go ("got TERM", or the start runsv
+        made on its own before our command landed).  So a pid only counts once it has stayed
+        for `settle` seconds; a crash loop never does, and fails after `patience` more.
+        """
+        current = self.status()
+        stable_for = 0.0
+        waited = 0.0
+        while not (_is_up(current) and stable_for >= settle):
+            if waited >= settle + patience:
+                raise GofleetError("%s did not stay running under runit (last: %s)%s"
+                                   % (self.name, current["line"] or current["state"], self._log_hint()))
+            sleep(poll)
+            waited += poll
+            now = self.status()
+            same = _is_up(now) and now["pid"] == current["pid"]
+            stable_for = stable_for + poll if same else 0.0
+            current = now
+        return current
 
     def _log_hint(self):
         path = "/var/log/%s/current" % self.name
@@ -280,6 +284,10 @@ class RunitManager(object):
         except (IOError, OSError):
             return ""
         return " | %s: %s" % (path, " / ".join(lines)) if lines else ""
+
+
+def _is_up(status):
+    return status["state"] == "run" and bool(status["pid"]) and "got TERM" not in status["line"]
 
 
 def _fifo_has_reader(path):

@@ -3,6 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Service manager decisions (tables) and the commands they turn into, run_command mocked."""
 
+import itertools
+
 import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import service_manager as sm
@@ -187,14 +189,33 @@ def test_runit_commands_use_the_service_directory(tmp_path):
     assert module.calls[-1] == ["/usr/bin/sv", "exit", str(tmp_path / "sv" / "hello" / "log")]
 
 
-def test_runit_crash_loop_is_reported(tmp_path):
-    answers = iter(["run: /etc/sv/hello: (pid 5) 0s", "run: /etc/sv/hello: (pid 9) 0s"])
+def _runit_manager(tmp_path, answers):
     module = FakeModule()
     module.run_command = lambda cmd, **kw: (0, next(answers), "")
     (tmp_path / "sv" / "hello" / "supervise").mkdir(parents=True)
-    mgr = sm.RunitManager(module, "hello", str(tmp_path / "sv"), str(tmp_path / "service"))
+    return sm.RunitManager(module, "hello", str(tmp_path / "sv"), str(tmp_path / "service"))
+
+
+def test_runit_crash_loop_is_reported(tmp_path):
+    # runsv restarts a crasher about once a second: no pid is ever seen twice.
+    crashing = ("run: /etc/sv/hello: (pid %d) 0s" % pid for pid in itertools.count(5))
+    mgr = _runit_manager(tmp_path, crashing)
     with pytest.raises(GofleetError, match="did not stay running under runit"):
         mgr.wait_running(2, sleep=lambda s: None)
+
+
+@pytest.mark.parametrize("first_answers", [
+    # sv restart returns at once: the old pid, told to stop, is still listed for a moment.
+    ["run: /etc/sv/hello: (pid 5) 40s, got TERM"],
+    # runsv started the service on its own before our `sv up`/restart landed and replaced it.
+    ["run: /etc/sv/hello: (pid 5) 0s", "run: /etc/sv/hello: (pid 5) 0s"],
+    # Not picked up yet.
+    ["down: /etc/sv/hello: 1s, normally up"],
+], ids=["old-process-leaving", "early-start-replaced", "not-yet-started"])
+def test_runit_start_settles_on_the_process_that_stays(tmp_path, first_answers):
+    steady = itertools.repeat("run: /etc/sv/hello: (pid 9) 1s")
+    mgr = _runit_manager(tmp_path, itertools.chain(first_answers, steady))
+    assert mgr.wait_running(2, sleep=lambda s: None)["pid"] == 9
 
 
 @pytest.mark.parametrize("requested,systemd_dir,tools,expected", [
@@ -216,14 +237,3 @@ def test_detect_auto(monkeypatch):
         sm.detect_init_system(NoTools(), "auto")
     monkeypatch.setattr(sm.os.path, "isdir", lambda p: p == "/run/systemd/system")
     assert sm.detect_init_system(NoTools(), "auto") == "systemd"
-
-
-def test_runit_restart_waits_for_the_new_process(tmp_path):
-    # sv restart returns at once: the old pid, told to stop, is still listed for a moment.
-    answers = iter(["run: /etc/sv/hello: (pid 5) 40s, got TERM", "run: /etc/sv/hello: (pid 9) 0s",
-                    "run: /etc/sv/hello: (pid 9) 2s"])
-    module = FakeModule()
-    module.run_command = lambda cmd, **kw: (0, next(answers), "")
-    (tmp_path / "sv" / "hello" / "supervise").mkdir(parents=True)
-    mgr = sm.RunitManager(module, "hello", str(tmp_path / "sv"), str(tmp_path / "service"))
-    assert mgr.wait_running(2, sleep=lambda s: None)["pid"] == 9
