@@ -44,6 +44,11 @@ BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
 VENV_BIN = os.path.join(ROOT, ".venv", "bin")
 ARTIFACTS = os.path.join(ROOT, ".cache", "artifacts")
+
+# The environment every ansible-playbook run of this working tree gets (tests use it too).
+sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
+from ansible_run import ansible_env as tree_ansible_env  # noqa: E402  (tests/harness/ansible_run.py)
+
 PLAYBOOKS = {
     "baseline": os.path.join(BENCH, "baseline_playbook.yml"),
     "gofleet": os.path.join(BENCH, "gofleet_playbook.yml"),
@@ -121,19 +126,8 @@ def pristine_members(tarball, dest):
 
 
 def ansible_env(tmp):
-    env = dict(os.environ)
-    env.update({
-        "ANSIBLE_COLLECTIONS_PATH": os.path.join(ROOT, ".build"),
-        "ANSIBLE_STDOUT_CALLBACK": "ansible.posix.json",
-        "ANSIBLE_NOCOLOR": "1",
-        "ANSIBLE_LOCALHOST_WARNING": "False",
-        "ANSIBLE_INVENTORY_UNPARSED_WARNING": "False",
-        "ANSIBLE_DEPRECATION_WARNINGS": "False",
-        "ANSIBLE_RETRY_FILES_ENABLED": "False",
-        "ANSIBLE_LOCAL_TEMP": os.path.join(tmp, "ansible-local"),
-        "ANSIBLE_REMOTE_TEMP": os.path.join(tmp, "ansible-remote"),
-    })
-    return env
+    return tree_ansible_env(ANSIBLE_LOCAL_TEMP=os.path.join(tmp, "ansible-local"),
+                            ANSIBLE_REMOTE_TEMP=os.path.join(tmp, "ansible-remote"))
 
 
 def run_play(tool, extra_vars, tmp, check=False, diff=False):

@@ -25,13 +25,12 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "harness"))
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / ".build"))
-import engine as harness  # noqa: E402
+import ansible_run  # noqa: E402
 import mirror_fixtures  # noqa: E402
 from ansible_collections.gofleet.golang.plugins.module_utils import gomod_mirror  # noqa: E402
 
 pytestmark = pytest.mark.containers
 
-PLAYBOOK = str(ROOT / ".venv" / "bin" / "ansible-playbook")
 GO_VERSION = "1.22.12"
 MIRROR = "/srv/gomirror"
 
@@ -44,22 +43,11 @@ def local_run(args, cwd=None, environ_update=None):
 
 
 def run_play(tmp_path, container, plays_vars, tasks, gather_facts=True, name="play"):
-    inventory = harness.write_inventory(tmp_path / "inventory.yml", [container])
-    playbook = tmp_path / ("%s.yml" % name)
-    playbook.write_text(json.dumps([{"name": name, "hosts": "all", "gather_facts": gather_facts,
-                                     "vars": plays_vars, "tasks": tasks}]))
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build"),
-               ANSIBLE_STDOUT_CALLBACK="ansible.posix.json", ANSIBLE_NOCOLOR="1")
-    proc = subprocess.run([PLAYBOOK, "-i", str(inventory), str(playbook)], env=env, capture_output=True,
-                          text=True, timeout=900, cwd=str(tmp_path), check=False)
-    try:
-        data = json.loads(proc.stdout)
-    except ValueError:
-        raise AssertionError("not JSON (rc=%d)\n%s\n%s" % (proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
-    results = dict((t["task"]["name"], t["hosts"].get(container.name)) for p in data["plays"] for t in p["tasks"])
-    assert proc.returncode == 0, json.dumps(data["stats"]) + "\n" + json.dumps(
-        [r for r in results.values() if r and r.get("failed")], indent=1)[:4000]
-    return results, data["stats"][container.name]
+    run = ansible_run.run_playbook(tmp_path, container, [{"name": name, "hosts": "all", "gather_facts": gather_facts,
+                                                          "vars": plays_vars, "tasks": tasks}], name=name)
+    assert run.proc.returncode == 0, json.dumps(run.report["stats"]) + "\n" + json.dumps(
+        [r for r in run.results.values() if r and r.get("failed")], indent=1)[:4000]
+    return run.results, run.stats
 
 
 @pytest.fixture(scope="module")

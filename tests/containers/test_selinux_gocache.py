@@ -11,9 +11,7 @@ debian-selinux image, and the plain debian-systemd image as "a host without SELi
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,47 +19,17 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "harness"))
-import engine as harness  # noqa: E402
-
-PLAYBOOK = str(ROOT / ".venv" / "bin" / "ansible-playbook")
+import ansible_run  # noqa: E402
 
 CACHE_PATHS = ["/var/cache/go-build", "/var/cache/gomod", "/srv/gomirror", "/usr/local/go",
                "/root/.cache/go-build"]
 
 
-def ansible_env():
-    env = dict(os.environ)
-    env.update(
-        ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build"),
-        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-        ANSIBLE_HOST_KEY_CHECKING="False",
-        ANSIBLE_RETRY_FILES_ENABLED="False",
-        ANSIBLE_NOCOLOR="1",
-    )
-    return env
-
-
 def run_play(tmp_path, container, tasks, check=False, diff=False, gather_facts=False, name="play"):
     """Run tasks on the container; return {task name: that host's result}, and the stats."""
-    inventory = harness.write_inventory(tmp_path / "inventory.yml", [container])
-    playbook = tmp_path / ("%s.yml" % name)
-    playbook.write_text(json.dumps([{"name": name, "hosts": "all", "gather_facts": gather_facts,
-                                     "tasks": tasks}]))
-    argv = [PLAYBOOK, "-i", str(inventory), str(playbook)]
-    if check:
-        argv.append("--check")
-    if diff:
-        argv.append("--diff")
-    proc = subprocess.run(argv, env=ansible_env(), capture_output=True, text=True, timeout=900, cwd=tmp_path, check=False)
-    try:
-        data = json.loads(proc.stdout)
-    except ValueError:
-        raise AssertionError("ansible-playbook output is not JSON (rc=%d)\n%s\n%s" % (
-            proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
-    results = {}
-    for task in data["plays"][0]["tasks"]:
-        results[task["task"]["name"]] = task["hosts"].get(container.name)
-    return results, data["stats"][container.name]
+    run = ansible_run.run_playbook(tmp_path, container, [{"name": name, "hosts": "all", "gather_facts": gather_facts,
+                                                          "tasks": tasks}], name=name, check=check, diff=diff)
+    return run.results, run.stats
 
 
 def label_task(**args):

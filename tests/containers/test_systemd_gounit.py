@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -27,47 +26,22 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "harness"))
-import engine as harness  # noqa: E402
+import ansible_run  # noqa: E402
 
 pytestmark = pytest.mark.containers
 
-PLAYBOOK = str(ROOT / ".venv" / "bin" / "ansible-playbook")
 FIXTURE = ROOT / "tests" / "fixtures" / "hello-http"
 GO_VERSION = "1.22.12"
 ADDR = "127.0.0.1:8080"
 MAX_EXPOSURE = 2.0
 
 
-def ansible_env():
-    env = dict(os.environ)
-    env.update(
-        ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build"),
-        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-        ANSIBLE_HOST_KEY_CHECKING="False",
-        ANSIBLE_RETRY_FILES_ENABLED="False",
-        ANSIBLE_NOCOLOR="1",
-    )
-    return env
-
-
 def run_play(workdir, container, plays, check=False, diff=False, expect_ok=True):
     """Run plays (list of dicts, hosts: all) on the container; return (results by task name, stats)."""
-    inventory = harness.write_inventory(Path(workdir) / "inventory.yml", [container])
-    playbook = Path(workdir) / "play.yml"
-    playbook.write_text(json.dumps(plays))
-    argv = [PLAYBOOK, "-i", str(inventory), str(playbook)] + (["--check"] if check else []) \
-        + (["--diff"] if diff else [])
-    proc = subprocess.run(argv, env=ansible_env(), capture_output=True, text=True, timeout=1200, cwd=workdir, check=False)
-    try:
-        data = json.loads(proc.stdout)
-    except ValueError:
-        raise AssertionError("ansible-playbook output is not JSON (rc=%d)\n%s\n%s"
-                             % (proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
-    results = {}
+    run = ansible_run.run_playbook(workdir, container, plays, check=check, diff=diff, timeout=1200)
     timings = []
-    for play in data["plays"]:
+    for play in run.report["plays"]:
         for task in play["tasks"]:
-            results[task["task"]["name"]] = task["hosts"].get(container.name)
             d = task["task"].get("duration") or {}
             if d.get("start") and d.get("end"):
                 from datetime import datetime
@@ -75,11 +49,10 @@ def run_play(workdir, container, plays, check=False, diff=False, expect_ok=True)
                 timings.append((span.total_seconds(), task["task"]["name"]))
     if os.environ.get("GOFLEET_TIMINGS"):
         print("\nslowest tasks: %s" % ", ".join("%.1fs %s" % t for t in sorted(timings, reverse=True)[:4]))
-    stats = data["stats"][container.name]
-    if expect_ok and (stats["failures"] or stats["unreachable"] or proc.returncode != 0):
-        failed = {k: v.get("msg") for k, v in results.items() if v and v.get("failed")}
-        raise AssertionError("play failed: %s\n%s" % (json.dumps(failed, indent=1)[-4000:], proc.stderr[-2000:]))
-    return results, stats
+    if expect_ok and (run.stats["failures"] or run.stats["unreachable"] or run.proc.returncode != 0):
+        failed = {k: v.get("msg") for k, v in run.results.items() if v and v.get("failed")}
+        raise AssertionError("play failed: %s\n%s" % (json.dumps(failed, indent=1)[-4000:], run.proc.stderr[-2000:]))
+    return run.results, run.stats
 
 
 def task(results, name):
