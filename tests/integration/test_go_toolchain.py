@@ -17,62 +17,25 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
-import io
 import json
 import os
 import shutil
 import stat
 import struct
 import subprocess
-import tarfile
+import sys
 
 import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic, manifest, toolchain
+from module_runner import ROOT, NodeLayout, assert_one_line_failure, go_run, go_version
 
-
-def _helpers():
-    """tests/integration/conftest.py by path: a bare `import conftest` may find tests/conftest.py."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("gofleet_integration_conftest",
-                                                  os.path.join(os.path.dirname(os.path.abspath(__file__)), "conftest.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_h = _helpers()
-assert_one_line_failure, go_run, go_version = _h.assert_one_line_failure, _h.go_run, _h.go_version
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+from tar_fixtures import sha256_of, write_tar_gz  # noqa: E402  (tests/tar_fixtures.py)
 
 pytestmark = pytest.mark.integration
 
 UPSTREAM_PROXY = "GOPROXY=https://proxy.golang.org,direct"
-
-
-class Layout(object):
-    def __init__(self, base, tarballs):
-        self.base = str(base)
-        self.root = os.path.join(self.base, "lib")
-        self.link = os.path.join(self.base, "go")
-        self.bin = os.path.join(self.base, "bin")
-        self.tarballs = tarballs
-
-    def goroot(self, version):
-        return os.path.join(self.root, "go" + version)
-
-    def args(self, version, **extra):
-        t = self.tarballs[version]
-        args = {"version": version, "src": t.path, "checksum": "sha256:" + t.sha256,
-                "install_root": self.root, "link": self.link, "bin_dir": self.bin}
-        args.update(extra)
-        return dict((k, v) for k, v in args.items() if v is not Ellipsis)
-
-    def receipt(self, version):
-        with open(toolchain.receipt_path(self.root, version)) as f:
-            return json.load(f)
-
-    def go(self):
-        return os.path.join(self.bin, "go")
 
 
 def snapshot(*tops):
@@ -104,7 +67,7 @@ def assert_matches_receipt(lay, version, verify="fast"):
 
 @pytest.fixture(scope="module")
 def main(tmp_path_factory, tarballs):
-    return Layout(tmp_path_factory.mktemp("main"), tarballs)
+    return NodeLayout(tmp_path_factory.mktemp("main"), tarballs)
 
 
 def test_01_check_mode_predicts_install_writes_nothing_then_idempotent(main, run_module, run_direct):
@@ -368,24 +331,6 @@ def _need_gpg(kit):
         pytest.skip("skipped: gpg is not installed on this machine")
 
 
-def _tar_with(path, members):
-    with tarfile.open(path, "w:gz") as archive:
-        for name, data, mode in members:
-            info = tarfile.TarInfo(name)
-            info.mode, info.mtime = mode, 1700000000
-            if data is None:
-                info.type = tarfile.DIRTYPE
-                archive.addfile(info)
-            else:
-                info.size = len(data)
-                archive.addfile(info, io.BytesIO(data))
-    return path
-
-
-def _sha(path):
-    return hashlib.sha256(open(path, "rb").read()).hexdigest()
-
-
 @pytest.fixture(scope="module")
 def bad_files(tmp_path_factory, tarballs):
     """Crafted go1.23.5 tarballs: truncated real one, arm64 go/bin/go, shell-script go/bin/go."""
@@ -400,7 +345,7 @@ def bad_files(tmp_path_factory, tarballs):
     for kind, go_bin in (("arm64", arm64_header + b"\0" * 1024), ("script", b"#!/bin/sh\necho go version go1.23.5 linux/amd64\n")):
         path = str(work / kind)
         os.mkdir(path)
-        files[kind] = _tar_with(os.path.join(path, tarballs["1.23.5"].name), [
+        files[kind] = write_tar_gz(os.path.join(path, tarballs["1.23.5"].name), [
             ("go", None, 0o755), ("go/VERSION", b"go1.23.5\ntime 2025-01-16T18:00:00Z\n", 0o644),
             ("go/go.env", b"GOTOOLCHAIN=auto\n", 0o644), ("go/bin", None, 0o755), ("go/bin/go", go_bin, 0o755)])
     return files
@@ -424,7 +369,7 @@ def mirror(tmp_path_factory, tarballs, http_server):
 def guarded(tmp_path_factory, tarballs, run_module, gpg_kit, mirror):
     """1.22.12 installed from the http mirror, checksum from its go.dev-style JSON index, signature
     checked when gpg exists; active. Every bad input below must leave it working."""
-    lay = Layout(tmp_path_factory.mktemp("guarded"), tarballs)
+    lay = NodeLayout(tmp_path_factory.mktemp("guarded"), tarballs)
     t = tarballs["1.22.12"]
     args = lay.args("1.22.12", src=Ellipsis, url="%s/%s" % (mirror, t.name), checksum=Ellipsis,
                     checksum_url=mirror + "/dl/index.json")
@@ -468,11 +413,11 @@ BAD_INPUTS = [
      lambda c: ["checksum_url %s/NO-SUMS" % c.mirror, "HTTP 404"]),
     ("wrong-checksum", lambda c: c.lay.args("1.23.5", checksum="sha256:" + c.tarballs["1.22.12"].sha256),
      lambda c: ["checksum mismatch for src %s" % c.tarballs["1.23.5"].path, c.tarballs["1.22.12"].sha256]),
-    ("truncated-tarball", lambda c: c.lay.args("1.23.5", src=c.bad["truncated"], checksum="sha256:" + _sha(c.bad["truncated"])),
+    ("truncated-tarball", lambda c: c.lay.args("1.23.5", src=c.bad["truncated"], checksum="sha256:" + sha256_of(c.bad["truncated"])),
      lambda c: [c.bad["truncated"], "truncated or not a valid tarball"]),
-    ("arm64-go-binary", lambda c: c.lay.args("1.23.5", src=c.bad["arm64"], checksum="sha256:" + _sha(c.bad["arm64"])),
+    ("arm64-go-binary", lambda c: c.lay.args("1.23.5", src=c.bad["arm64"], checksum="sha256:" + sha256_of(c.bad["arm64"])),
      lambda c: [c.bad["arm64"], "go/bin/go is a 64-bit little-endian ELF for arm64", "linux-amd64"]),
-    ("shell-script-go-binary", lambda c: c.lay.args("1.23.5", src=c.bad["script"], checksum="sha256:" + _sha(c.bad["script"])),
+    ("shell-script-go-binary", lambda c: c.lay.args("1.23.5", src=c.bad["script"], checksum="sha256:" + sha256_of(c.bad["script"])),
      lambda c: [c.bad["script"], "go/bin/go is not an ELF executable"]),
     ("wrong-signature", lambda c: c.lay.args("1.23.5", signature=c.gpg["wrong"], keyring=c.gpg["keyring"]),
      lambda c: ["signature %s does not verify" % c.gpg["wrong"], c.gpg["keyring"], "BAD signature"]),

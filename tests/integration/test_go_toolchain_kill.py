@@ -14,7 +14,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import glob
-import json
 import os
 import signal
 import time
@@ -22,50 +21,20 @@ import time
 import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic, go_env, manifest, toolchain
+from module_runner import NodeLayout, finish_module, go_version, kill_group, start_module
 
 pytestmark = pytest.mark.integration
 
 
-def _helpers():
-    """tests/integration/conftest.py by path: a bare `import conftest` may find tests/conftest.py."""
-    import importlib.util
-    spec = importlib.util.spec_from_file_location("gofleet_integration_conftest_kill",
-                                                  os.path.join(os.path.dirname(os.path.abspath(__file__)), "conftest.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-_h = _helpers()
-
-
-class Node(object):
+class Node(NodeLayout):
     def __init__(self, base, tarballs):
-        self.base = str(base)
-        self.root = os.path.join(self.base, "lib")
-        self.link = os.path.join(self.base, "go")
-        self.bin = os.path.join(self.base, "bin")
-        self.tarballs = tarballs
+        super(Node, self).__init__(base, tarballs)
         self.work = os.path.join(self.base, "work")
         os.makedirs(self.work)
-
-    def goroot(self, version):
-        return os.path.join(self.root, "go" + version)
-
-    def args(self, version, **extra):
-        t = self.tarballs[version]
-        args = {"version": version, "src": t.path, "checksum": "sha256:" + t.sha256,
-                "install_root": self.root, "link": self.link, "bin_dir": self.bin}
-        args.update(extra)
-        return args
 
     def absent(self, version):
         return {"version": version, "state": "absent", "force": True, "install_root": self.root,
                 "link": self.link, "bin_dir": self.bin}
-
-    def receipt(self, version):
-        text = atomic.read_file(toolchain.receipt_path(self.root, version))
-        return json.loads(text) if text else None
 
     def staging(self):
         return [p for p in atomic.leftover_staging_dirs(self.root) if ".staging-" in os.path.basename(p)]
@@ -96,8 +65,8 @@ def assert_link_at_complete_tree(node):
     receipt = node.receipt(version)
     assert receipt is not None, "link points at %s which has no receipt" % target
     assert manifest.drift(target, receipt["manifest"], "fast", exclude=toolchain.MANAGED_FILES) == []
-    assert _h.go_version(os.path.join(node.link, "bin", "go")) == "go" + version
-    assert _h.go_version(os.path.join(node.bin, "go")) == "go" + version
+    assert go_version(os.path.join(node.link, "bin", "go")) == "go" + version
+    assert go_version(os.path.join(node.bin, "go")) == "go" + version
     return version
 
 
@@ -139,7 +108,7 @@ def _watch_and_kill(node, proc, trigger, deadline=600):
         else:
             assert target == node.goroot("1.22.12"), target
         if trigger(node):
-            _h.kill_group(proc)
+            kill_group(proc)
             return proc.returncode == -signal.SIGKILL
         time.sleep(0.001)
     raise AssertionError("kill point never reached in %ss" % deadline)
@@ -149,12 +118,12 @@ def _watch_and_kill(node, proc, trigger, deadline=600):
 def test_sigkill_mid_upgrade_never_breaks_link_and_next_run_completes(node, run_direct, trigger):
     for _attempt in range(3):  # a late point can be missed when the run ends within one poll
         _reset(node, run_direct)
-        proc = _h.start_module("gofleet.golang.go_toolchain", node.args("1.23.5"), node.work)
+        proc = start_module("gofleet.golang.go_toolchain", node.args("1.23.5"), node.work)
         try:
             killed = _watch_and_kill(node, proc, trigger)
         finally:
             if proc.poll() is None:
-                _h.kill_group(proc)
+                kill_group(proc)
         proc.communicate()
         assert_link_at_complete_tree(node)
         work_left = bool(atomic.leftover_staging_dirs(node.root)) or node.receipt("1.23.5") is None \
@@ -177,11 +146,11 @@ def test_sigkill_mid_upgrade_never_breaks_link_and_next_run_completes(node, run_
 def test_second_run_waits_for_the_host_lock(node, run_direct):
     assert os.readlink(node.link) == node.goroot("1.23.5")
     with atomic.HostLock(os.path.join(node.root, toolchain.LOCK_FILE)):
-        proc = _h.start_module("gofleet.golang.go_toolchain", node.args("1.22.12"), node.work)
+        proc = start_module("gofleet.golang.go_toolchain", node.args("1.22.12"), node.work)
         time.sleep(2.5)
         assert proc.poll() is None, "the run did not wait for the lock"
         assert os.readlink(node.link) == node.goroot("1.23.5")  # nothing done while the lock is held
-    result = _h.finish_module(proc)
+    result = finish_module(proc)
     assert result["_rc"] == 0 and result["changed"] is True
     assert result["previous_version"] == "1.23.5" and os.readlink(node.link) == node.goroot("1.22.12")
 
@@ -189,8 +158,8 @@ def test_second_run_waits_for_the_host_lock(node, run_direct):
 def test_two_concurrent_runs_serialize(node, run_direct):
     removed = run_direct(node.absent("1.23.5"))
     assert removed["_rc"] == 0 and not os.path.exists(node.goroot("1.23.5"))
-    procs = [_h.start_module("gofleet.golang.go_toolchain", node.args("1.23.5"), node.work) for i in range(2)]
-    results = [_h.finish_module(p) for p in procs]
+    procs = [start_module("gofleet.golang.go_toolchain", node.args("1.23.5"), node.work) for i in range(2)]
+    results = [finish_module(p) for p in procs]
     assert [r["_rc"] for r in results] == [0, 0], results
     # One installed and switched; the other waited, then found nothing to do.
     assert sorted(r["changed"] for r in results) == [False, True]

@@ -12,19 +12,21 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import hashlib
-import io
 import json
 import os
 import shutil
 import stat
-import tarfile
+import sys
+from pathlib import Path
 
 import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic, go_env, manifest, toolchain
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import ELF_SIGNATURE, tarball_arch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+from tar_fixtures import sha256_of, write_tar_gz  # noqa: E402  (tests/tar_fixtures.py)
 
 SHA_A = "aa" * 32
 SHA_B = "bb" * 32
@@ -303,17 +305,8 @@ def make_go_tarball(path, version=VERSION, go_bin=None, version_text=None):
         ("go/bin/go", go_bin if go_bin is not None else _elf_for_this_node(), 0o755),
         ("go/bin/gofmt", b"\x7fELF gofmt", 0o775), ("go/src/fmt/print.go", b"package fmt\n", 0o664),
     ]
-    with tarfile.open(str(path), "w:gz") as archive:
-        for name, data, mode in members:
-            info = tarfile.TarInfo(name.rstrip("/"))
-            info.mode, info.mtime, info.uid, info.gid = mode, 1700000000, 1000, 1000
-            if data is None:
-                info.type = tarfile.DIRTYPE
-                archive.addfile(info)
-            else:
-                info.size = len(data)
-                archive.addfile(info, io.BytesIO(data))
-    return str(path), hashlib.sha256(open(str(path), "rb").read()).hexdigest()
+    write_tar_gz(path, members, owner=(1000, 1000))
+    return str(path), sha256_of(path)
 
 
 class FakeRun(object):
