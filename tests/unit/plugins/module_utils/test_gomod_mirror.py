@@ -17,7 +17,7 @@ from ansible_collections.gofleet.golang.plugins.module_utils import gomod_mirror
 from ansible_collections.gofleet.golang.plugins.module_utils import goproxy_paths as gp
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[4]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 import mirror_fixtures  # noqa: E402  (tests/mirror_fixtures.py)
 
 
