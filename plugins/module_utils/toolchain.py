@@ -11,10 +11,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import datetime
 import json
 import os
 import re
+import time
 
 from ansible_collections.gofleet.golang.plugins.module_utils import artifact, atomic, go_env, manifest, safe_tar
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
@@ -371,7 +371,7 @@ def _install(req, p, runner):
             "goroot": req.goroot,
             "arch": req.arch,
             "installed_by": "gofleet.golang.go_toolchain",
-            "installed_at": datetime.datetime.utcnow().replace(microsecond=0).isoformat() + "Z",
+            "installed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "tarball": {"filename": req.tarball_name, "source": source, "sha256": sha,
                         "signature": req.signature, "signer_fingerprint": fingerprint},
             "upstream_go_env": upstream_env,
