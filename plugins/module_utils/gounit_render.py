@@ -223,7 +223,10 @@ def quote_exec_arg(arg):
     """One ExecStart= word: % and $ escaped, quoted when it holds blanks or quotes."""
     text = str(arg).replace("%", "%%").replace("$", "$$")
     if text == "" or re.search(r"[\s\"'\\;]", text):
-        text = '"%s"' % text.replace("\\", "\\\\").replace('"', '\\"')
+        # systemd C-unescapes ExecStart= words: a line break must be \n, since a literal one ends
+        # the line and turns the rest of the argument into a directive of its own.
+        text = '"%s"' % (text.replace("\\", "\\\\").replace('"', '\\"')
+                         .replace("\n", "\\n").replace("\r", "\\r"))
     return text
 
 

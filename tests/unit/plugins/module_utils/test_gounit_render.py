@@ -253,3 +253,12 @@ def test_parse_exposure(text, value):
 def test_parse_systemd_version():
     assert r.parse_systemd_version("systemd 252 (252.38-1~deb12u1)\n+PAM") == 252
     assert r.parse_systemd_version("") is None
+
+
+@pytest.mark.parametrize("arg,word", [
+    ("two\nlines", '"two\\nlines"'),
+    ("cr\rhere", '"cr\\rhere"'),
+])
+def test_exec_arg_line_breaks_are_escaped_never_literal(arg, word):
+    # a literal newline would end ExecStart= and let the rest of the argument become a directive
+    assert r.quote_exec_arg(arg) == word
