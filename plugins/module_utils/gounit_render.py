@@ -134,6 +134,27 @@ def validate_limits(limits):
                                % (key, ", ".join(LIMIT_KEYS)))
 
 
+# Options whose text is written on one line of the unit file, and the dicts whose keys and values
+# are: a line break in any of them would end that line and start a directive of its own.
+SINGLE_LINE_OPTIONS = ("description", "user", "group", "working_directory", "environment_file", "exec_start")
+SECTION_OPTIONS = ("unit", "service", "install", "limits", "restart")
+
+
+def validate_single_line(spec):
+    for option in SINGLE_LINE_OPTIONS:
+        _require_single_line(option, spec.get(option))
+    for option in SECTION_OPTIONS:
+        for key, value in (spec.get(option) or {}).items():
+            _require_single_line("%s key %r" % (option, key), key)
+            for item in value if isinstance(value, (list, tuple)) else [value]:
+                _require_single_line("%s.%s" % (option, key), item)
+
+
+def _require_single_line(what, value):
+    if value is not None and re.search(r"[\r\n]", str(value)):
+        raise GofleetError("%s contains a line break, which would end its line in the unit file" % what)
+
+
 def restart_settings(restart):
     """`restart` dict with defaults filled in; the policy is checked."""
     out = dict(RESTART_DEFAULTS)

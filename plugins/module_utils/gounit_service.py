@@ -35,6 +35,7 @@ def normalise(params):
         raise GofleetError("user=%s and dynamic_user=true exclude each other" % p["user"])
     if not p["user"] and p["dynamic_user"] is None:
         p["dynamic_user"] = True
+    render.validate_single_line(p)
     render.validate_environment(p["environment"])
     render.validate_limits(p["limits"])
     render.validate_address_families(p["address_families"])

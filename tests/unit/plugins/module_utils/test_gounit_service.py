@@ -120,3 +120,24 @@ def test_file_differs(tmp_path, content, mode, data, wanted_mode, differs):
 
 def test_text_diff():
     assert gs.text_diff("/p", None, "new") == {"before_header": "/p", "after_header": "/p", "before": "", "after": "new"}
+
+
+@pytest.mark.parametrize("given,names", [
+    ({"description": "x\nExecStartPre=/bin/sh -c id"}, "description"),
+    ({"user": "web\nUser=root"}, "user"),
+    ({"group": "web\rGroup=root"}, "group"),
+    ({"working_directory": "/srv\nExecStartPre=/bin/true"}, "working_directory"),
+    ({"environment": {"A": "1"}, "environment_file": "/etc/x.env\nUser=root"}, "environment_file"),
+    ({"binary": None, "exec_start": "/usr/bin/hello\nExecStartPost=/bin/true"}, "exec_start"),
+    ({"service": {"StateDirectory": "x\nUser=root"}}, "service.StateDirectory"),
+    ({"service": {"ReadWritePaths": ["/a", "/b\nUser=root"]}}, "service.ReadWritePaths"),
+    ({"unit": {"Foo\nUser": "root"}}, "unit key"),
+    ({"install": {"WantedBy": "x\nAlias=y"}}, "install.WantedBy"),
+    ({"limits": {"LimitNOFILE": "1024\nUser=root"}}, "limits.LimitNOFILE"),
+    ({"restart": {"sec": "1\nUser=root", "policy": None, "start_limit_interval_sec": None,
+                  "start_limit_burst": None}}, "restart.sec"),
+])
+def test_line_breaks_that_would_inject_unit_lines_fail_naming_the_option(gounit_params, given, names):
+    with pytest.raises(GofleetError) as e:
+        gs.normalise(gounit_params(**given))
+    assert names in e.value.message and "line break" in e.value.message
