@@ -257,13 +257,14 @@ def exec_start_line(binary, args):
 
 def env_file_text(environment):
     """EnvironmentFile= text: double-quoted values with shell double-quote escapes."""
-    lines = [HEADER]
-    for key in sorted(environment or {}):
-        value = environment[key]
-        value = "" if value is None else str(value)
-        value = re.sub(r'([\\"`$])', r"\\\1", value)
-        lines.append('%s="%s"' % (key, value))
+    lines = [HEADER] + [env_entry(key, environment[key]) for key in sorted(environment or {})]
     return "\n".join(lines) + "\n"
+
+
+def env_entry(key, value):
+    """One KEY="value" entry of the environment file (a value's line breaks stay in its quotes)."""
+    value = "" if value is None else str(value)
+    return '%s="%s"' % (key, re.sub(r'([\\"`$])', r"\\\1", value))
 
 
 def env_diff_text(before_keys, after_env, changed_keys):

@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import os
+import re
 
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic
 from ansible_collections.gofleet.golang.plugins.module_utils import gounit_render as render
@@ -32,20 +33,23 @@ ENV_MODE = 0o600
 UNIT_MODE = 0o644
 
 
+# A KEY="value" entry as env_entry() writes it; the value may span lines.
+_ENV_ENTRY_RE = re.compile(r'^([A-Za-z_][A-Za-z0-9_]*)="(?:[^"\\]|\\.)*"$', re.MULTILINE | re.DOTALL)
+
+
 def parse_env_keys(text):
-    """{KEY: its whole line} of an environment file we wrote (to tell which values changed)."""
-    out = {}
-    for line in (text or "").splitlines():
-        if "=" in line and not line.startswith("#"):
-            out[line.split("=", 1)[0]] = line
-    return out
+    """{KEY: its whole entry} of an environment file we wrote (to tell which values changed).
+
+    Whole entries, not lines: the second line of a multi-line value is part of that value,
+    never a key of its own (reading it as one would put a piece of a secret in the diff).
+    """
+    return dict((m.group(1), m.group(0)) for m in _ENV_ENTRY_RE.finditer(text or ""))
 
 
 def env_diff(path, before_text, environment):
     """Diff of the environment file that names the keys whose value changed, never a value."""
     old = parse_env_keys(before_text)
-    changed_keys = [k for k, v in environment.items()
-                    if old.get(k) != render.env_file_text({k: v}).splitlines()[-1]]
+    changed_keys = [k for k, v in environment.items() if old.get(k) != render.env_entry(k, v)]
     return text_diff(path, "".join("%s=********\n" % k for k in sorted(old)),
                      render.env_diff_text(None, environment, changed_keys))
 

@@ -126,3 +126,13 @@ def test_check_mode_without_the_binary_warns_and_skips_verify(node, tmp_path):
     assert any("not there yet" in w for w in p.warnings)
     assert not any(os.path.basename(c[0]) == "systemd-analyze" for c in p.module.calls)
     assert p.actions == ["daemon-reload", "enable", "start"]
+
+
+def test_env_diff_never_shows_part_of_a_multi_line_value(node):
+    # a value's second line that looks like KEY=... must not be read back as a key of its own
+    node["deploy"](environment={"TOKEN": "first\nleaked_fragment=x"})
+    p = node["plan"](environment={"TOKEN": "first\nleaked_fragment=x", "LEVEL": "info"})
+    env_diff = p.diff[1]
+    assert "leaked_fragment" not in json.dumps(env_diff)
+    assert env_diff["before"] == "TOKEN=********\n"
+    assert env_diff["after"] == "LEVEL=******** (value changed)\nTOKEN=********\n"
