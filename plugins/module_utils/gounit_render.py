@@ -107,6 +107,10 @@ _SIZE_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGTPE]?)(i?B?)\s*$", re.I
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40, "P": 1 << 50, "E": 1 << 60}
 
 
+def default_env_file(name):
+    return "%s/%s.env" % (DEFAULT_ENV_DIR, name)
+
+
 def validate_name(name):
     """'hello' or 'hello.service' -> 'hello'; anything that is not a plain unit name fails."""
     base = name[:-len(".service")] if name and name.endswith(".service") else name

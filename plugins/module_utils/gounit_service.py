@@ -23,6 +23,7 @@ from ansible_collections.gofleet.golang.plugins.module_utils.gounit_binary impor
     check_binary,
 )
 from ansible_collections.gofleet.golang.plugins.module_utils import gounit_render as render
+from ansible_collections.gofleet.golang.plugins.module_utils.gounit_render import default_env_file
 
 MEMINFO = "/proc/meminfo"
 
@@ -55,10 +56,6 @@ def normalise(params):
     else:
         raise GofleetError("state=%s needs binary or exec_start" % p["state"])
     return p
-
-
-def default_env_file(name):
-    return "%s/%s.env" % (render.DEFAULT_ENV_DIR, name)
 
 
 def total_memory(meminfo=None):

@@ -20,6 +20,7 @@ import shlex
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 from ansible_collections.gofleet.golang.plugins.module_utils.gounit_render import (
     HEADER,
+    default_env_file,
     go_runtime_env,
     parse_size,
     restart_settings,
@@ -163,7 +164,10 @@ def unsupported_options(spec):
     for section in ("unit", "service", "install"):
         for key in sorted(spec.get(section) or {}):
             out.append("%s.%s (systemd unit setting)" % (section, key))
-    if spec.get("environment_file"):
+    # With `environment`, its values land in the env dir whatever the file would have been
+    # called; only a file the user named, or one referenced without `environment`, is lost.
+    env_file = spec.get("environment_file")
+    if env_file and (spec.get("environment") is None or env_file != default_env_file(spec["name"])):
         out.append("environment_file (runit reads the environment from %s/%s/env)" % (SV_DIR, spec["name"]))
     return out
 

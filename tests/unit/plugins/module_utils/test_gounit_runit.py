@@ -8,6 +8,7 @@ import shlex
 import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import runit_service as rs
+from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
 
 def spec(**kw):
@@ -110,3 +111,15 @@ def test_unsupported_options_reported(extra, expected):
 def test_parse_sv_status(line, state, pid, secs):
     st = rs.parse_sv_status(line)
     assert (st["state"], st["pid"], st["seconds"]) == (state, pid, secs)
+
+
+@pytest.mark.parametrize("extra,expected", [
+    # environment given without environment_file: the default file is systemd's; nothing is lost under runit
+    ({"environment": {"A": "1"}, "environment_file": "/etc/gofleet/env/hello.env"}, []),
+    ({"environment": {"A": "1"}, "environment_file": "/etc/x.env"}, ["environment_file"]),
+    ({"environment": None, "environment_file": "/etc/gofleet/env/hello.env"}, ["environment_file"]),
+])
+def test_environment_file_reported_only_when_runit_drops_something(extra, expected):
+    got = rs.unsupported_options(spec(**extra))
+    assert [g.split(" ")[0] for g in got] == expected
+
