@@ -56,7 +56,10 @@ def _limit_value(key, value, is_size):
     if text == "infinity":
         return None
     if is_size:
-        return str(parse_size(text, what="limits.%s" % key))
+        size = parse_size(text, what="limits.%s" % key)
+        if size is None:   # '' or a percentage: rlimits take bytes, and "None" would reach chpst
+            raise GofleetError("limits.%s %r must be a size such as 512M, or infinity" % (key, value))
+        return str(size)
     if not text.isdigit():
         raise GofleetError("limits.%s %r must be a number or infinity" % (key, value))
     return text

@@ -123,3 +123,12 @@ def test_environment_file_reported_only_when_runit_drops_something(extra, expect
     got = rs.unsupported_options(spec(**extra))
     assert [g.split(" ")[0] for g in got] == expected
 
+
+@pytest.mark.parametrize("limits,words", [
+    ({"LimitCORE": "50%"}, "limits.LimitCORE"),
+    ({"LimitFSIZE": ""}, "limits.LimitFSIZE"),
+])
+def test_chpst_size_limit_that_is_not_a_size_fails_naming_it(limits, words):
+    with pytest.raises(GofleetError) as e:
+        rs.render_run(spec(limits=limits))
+    assert words in e.value.message
