@@ -90,7 +90,9 @@ def classify(rel):
     if base.endswith(".lock") or ".tmp" in base or base.endswith(".partial") or base.startswith("."):
         return None
     if rel.startswith("sumdb/"):
-        return ("sumdb",) if _SUMDB_RE.match(rel) else None
+        # Manifests name the files to write and repair: '.' and '..' would lead outside the tree.
+        clean = not any(part in ("", ".", "..") for part in rel.split("/"))
+        return ("sumdb",) if clean and _SUMDB_RE.match(rel) else None
     parsed = gp.parse_module_file(rel)
     if parsed is None:
         return None

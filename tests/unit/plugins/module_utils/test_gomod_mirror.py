@@ -55,6 +55,10 @@ def test_parse_go_sum_errors(text, error):
     ("sumdb/sum.golang.org/tile/8/0/001", ("sumdb",)),
     ("sumdb/sum.golang.org/latest", ("sumdb",)),
     ("sumdb/sum.golang.org/lookup/x.lock", None),
+    # a manifest entry names a file to write or repair: it must stay inside the tree
+    ("sumdb/sum.golang.org/lookup/../../../../etc/cron.d/x", None),
+    ("sumdb/../lookup/x", None),
+    ("sumdb/sum.golang.org/tile/8/0/./001", None),
     ("random.txt", None),
 ])
 def test_classify(rel, kind):
@@ -262,6 +266,8 @@ def test_doc_round_trip_and_id():
     (b"{", "not a gofleet mirror manifest"),
     (b'{"format": 9, "modules": [], "files": {}}', "unknown format"),
     (b'{"format": 1, "modules": [], "files": {"../../etc/passwd": "x"}}', "does not belong in a mirror"),
+    (b'{"format": 1, "modules": [], "files": {"sumdb/s/lookup/../../../../etc/passwd": "x"}}',
+     "does not belong in a mirror"),
 ])
 def test_load_doc_errors(data, error):
     with pytest.raises(GofleetError, match=error):
