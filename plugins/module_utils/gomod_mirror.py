@@ -216,7 +216,11 @@ def merge(base, new, read_base, read_new):
                 sources[rel] = "new"
     for source in (base, new):
         for key, entry in source.get("modules", {}).items():
-            doc["modules"].setdefault(key, dict(entry))
+            merged = doc["modules"].setdefault(key, dict(entry))
+            # A side that had only the .mod has h1=None; the other side's .zip fills it in.
+            for field, value in entry.items():
+                if merged.get(field) is None:
+                    merged[field] = value
     for rel, data in derive_lists(doc).items():
         doc["files"][rel] = hashlib.sha256(data).hexdigest()
         sources[rel] = data

@@ -244,6 +244,24 @@ def test_merge(base, new, expect_files, error):
     assert set(merged["modules"]) == set(mods(base)) | set(mods(new))
 
 
+@pytest.mark.parametrize("base_h1, new_h1, merged_h1", [
+    (None, "h1:zip", "h1:zip"),     # the base had only the .mod; the new side brings the .zip
+    ("h1:zip", None, "h1:zip"),
+    ("h1:zip", "h1:zip", "h1:zip"),
+    (None, None, None),
+])
+def test_merge_module_entry_takes_known_hashes(base_h1, new_h1, merged_h1):
+    def side(h1):
+        doc = _doc({"a/@v/v1.0.0.mod": "m"}, ["a@v1.0.0"])
+        doc["modules"]["a@v1.0.0"]["h1"] = h1
+        if h1:
+            doc["files"]["a/@v/v1.0.0.zip"] = "z"
+        return doc
+
+    merged, _ = gm.merge(side(base_h1), side(new_h1), lambda r: b"", lambda r: b"")
+    assert merged["modules"]["a@v1.0.0"]["h1"] == merged_h1
+
+
 @pytest.mark.parametrize("base_size, new_size, winner", [(10, 20, "new"), (20, 10, "base"), (10, 10, "base")])
 def test_merge_sumdb_latest_keeps_larger_tree(base_size, new_size, winner):
     rel = "sumdb/sum.golang.org/latest"
