@@ -164,6 +164,22 @@ def _zip_blocks(archive, info):
             yield block
 
 
+def _check_collision(folded, rel, is_dir, label):
+    """Go's collisionChecker: a name and each of its parent directories, folded to lower case,
+    may name one thing only (no case twins, no file that is also a directory, no duplicates)."""
+    while rel:
+        seen = folded.get(rel.lower())
+        if seen is None:
+            folded[rel.lower()] = (rel, is_dir)
+        elif seen[0] != rel:
+            raise GofleetError("module zip %s: members %r and %r differ only in case" % (label, seen[0], rel))
+        elif seen[1] != is_dir:
+            raise GofleetError("module zip %s: %r is both a file and a directory" % (label, rel))
+        elif not is_dir:
+            raise GofleetError("module zip %s: %r is in the zip more than once" % (label, rel))
+        rel, is_dir = posixpath.dirname(rel), True
+
+
 def check_zip(zip_path, path, version, label=None):
     """Validate a module zip as Go would, and return its h1: hash.
 
@@ -195,12 +211,7 @@ def check_zip(zip_path, path, version, label=None):
             rel_clean = rel.rstrip("/")
             if posixpath.normpath(rel_clean) != rel_clean or rel_clean.startswith("/") or rel_clean.split("/")[0] == "..":
                 raise GofleetError("module zip %s: member %r is not a clean relative path" % (label, name))
-            key = rel_clean.lower()
-            if key in folded:
-                raise GofleetError(
-                    "module zip %s: members %r and %r differ only in case" % (label, folded[key], name)
-                )
-            folded[key] = name
+            _check_collision(folded, rel_clean, is_dir, label)
             if is_dir:
                 continue
             total += info.file_size

@@ -95,6 +95,11 @@ def test_h1_matches_go(tmp_path):
     ([("example.com/m@v1.0.0/Dir/x.go", b"x"), ("example.com/m@v1.0.0/dir/x.go", b"y")], "differ only in case"),
     ([("example.com/m@v1.0.0/../evil", b"x")], "not a clean relative path"),
     ([("example.com/m@v1.0.0/a//b", b"x")], "not a clean relative path"),
+    # Go checks every parent directory too: these cannot be extracted on a case-insensitive disk.
+    ([("example.com/m@v1.0.0/Dir/x.go", b"x"), ("example.com/m@v1.0.0/dir/y.go", b"y")], "differ only in case"),
+    ([("example.com/m@v1.0.0/a", b"x"), ("example.com/m@v1.0.0/a/b.go", b"y")], "both a file and a directory"),
+    ([("example.com/m@v1.0.0/a.go", b"x"), ("example.com/m@v1.0.0/a.go", b"y")], "more than once"),
+    ([("example.com/m@v1.0.0/sub/", b""), ("example.com/m@v1.0.0/sub/x.go", b"y")], None),
 ])
 def test_check_zip(tmp_path, members, error):
     path = _zip(tmp_path, members)
