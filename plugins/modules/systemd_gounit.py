@@ -279,6 +279,8 @@ def main():
             plan.apply()
     except GofleetError as e:
         report(module, result, plan, e)
+    except (IOError, OSError) as e:  # e.g. environment_file is a directory, or the filesystem is read-only
+        report(module, result, plan, GofleetError(str(e)))
     report(module, result, plan)
 
 

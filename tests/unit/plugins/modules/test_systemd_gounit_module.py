@@ -105,3 +105,17 @@ def test_input_failures_are_one_line(node, args, reason):
     kind, res = run(dict(name="hello", **args))
     assert kind == "fail" and reason in res["msg"] and "\n" not in res["msg"]
     assert not node["unit"].exists()
+
+
+@pytest.mark.parametrize("check_mode,env_file", [
+    (True, "DIR"),           # a directory where the environment file goes: even reading it fails
+    (False, "DIR"),
+    (False, "FILE/x.env"),   # its parent is a file: writing it fails
+])
+def test_filesystem_errors_fail_in_one_line_naming_the_path(node, check_mode, env_file):
+    (node["tmp"] / "DIR").mkdir()
+    (node["tmp"] / "FILE").write_text("")
+    path = str(node["tmp"] / env_file)
+    kind, res = run(dict(name="hello", binary=node["binary"], user="root", settle=0, environment={"A": "1"},
+                         environment_file=path, _ansible_check_mode=check_mode))
+    assert kind == "fail" and path in res["msg"] and "\n" not in res["msg"]
