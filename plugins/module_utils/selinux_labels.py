@@ -411,7 +411,11 @@ class Run(object):
 
     def plan(self, records):
         """Compare desired rules with the local store: [(action, path, target, new, old, reason)]."""
-        local = records.get_all(True)
+        try:
+            local = records.get_all(True)
+        except (ValueError, OSError, RuntimeError) as e:  # opened, but listing it failed
+            raise GofleetError("cannot read the local file-context rules of the SELinux policy store: %s"
+                               % str(e).strip())
         known = set(getattr(records, "valid_types", None) or [])
         actions = []
         if self.state == "present":

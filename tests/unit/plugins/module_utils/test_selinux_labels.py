@@ -632,3 +632,26 @@ def test_walk_tree_lists_links_without_following(tmp_path):
     got = sorted(p[len(str(tmp_path)):] for p in sl.walk_tree(str(root)))
     assert got == ["/c", "/c/d", "/c/d/f", "/c/l"]
     assert list(sl.walk_tree(str(tmp_path / "missing"))) == []
+
+
+@pytest.mark.parametrize("error", [
+    ValueError("Could not list local file contexts"),
+    OSError(13, "Permission denied"),
+])
+def test_policy_store_unreadable_fails_in_one_line(error):
+    # seobject opens the store fine but raises when listing it (another semanage holds it, no rights)
+    policy = FakePolicy()
+
+    class Records(FakeRecords):
+        def get_all(self, locallist=0):
+            raise error
+
+    class Seobject(FakeSeobject):
+        def fcontextRecords(self, store):
+            return Records(self.p)
+
+    host = make_host(policy)[0]
+    host.seobject = Seobject(policy)
+    with pytest.raises(GofleetError) as e:
+        sl.run(host, ["/var/cache/go-build"])
+    assert e.value.message.startswith("cannot read the local file-context rules of the SELinux policy store")
