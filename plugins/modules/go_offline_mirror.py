@@ -195,7 +195,9 @@ def main():
     )
     try:
         lock = lock_path(module.params["path"])
-        if module.check_mode and not os.path.isdir(os.path.dirname(lock)):
+        # Check mode writes nothing, not even the lock file of a mirror that was never managed
+        # (with no lock file, no real run has touched the mirror either).
+        if module.check_mode and not os.path.exists(lock):
             result = run(module)
         else:
             with HostLock(lock):

@@ -94,6 +94,7 @@ def test_built_check_idempotent_bundle(world):
     assert planned["changed"] is True, planned
     assert "example.com/Upper/Mod@v1.0.0" in planned["diff"]["after"]
     assert not mirror.exists() and not bundle.exists(), "check mode wrote something"
+    assert not (base / ".m1.gofleet.lock").exists(), "check mode created the lock file"
 
     first = run(world, args)
     assert first["changed"] is True and first.get("failed") is not True, first
@@ -133,6 +134,7 @@ def test_present_merge_verify_repair(world):
 
     plan = run(world, present, check=True)
     assert plan["changed"] is True and not srv.exists()
+    assert not (base / ".srv.gofleet.lock").exists(), "check mode created the lock file"
     first = run(world, present)
     assert first["changed"] is True and first["release"] == plan["release"], first
     assert os.readlink(str(srv / "current")) == "releases/" + first["release"]
