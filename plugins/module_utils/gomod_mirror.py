@@ -396,6 +396,23 @@ def temp_dir(check_mode, parent, name):
     return atomic.make_staging_dir(parent, name)
 
 
+def remove_scratch(path):
+    """Remove a scratch tree that holds a go module cache.
+
+    go leaves extracted modules read-only (0555 directories); only root can delete in them,
+    so everyone else would leave the whole cache behind on every run.
+    """
+    for dirpath, dirnames, filenames in os.walk(path):
+        for name in dirnames:
+            full = os.path.join(dirpath, name)
+            try:
+                if not os.path.islink(full):
+                    os.chmod(full, 0o700)
+            except OSError:
+                pass  # cleanup in a finally clause must not hide the run's own error
+    shutil.rmtree(path, ignore_errors=True)
+
+
 # ---------------------------------------------------------------- state: built --------------
 
 def go_environment(work, upstream, gosumdb=None, extra=None):
@@ -539,7 +556,7 @@ def build(run_command, check_mode, go, path, requirements, upstream, gosumdb=Non
             result["changed"] = result["changed"] or result["bundle_changed"]
         return result
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        remove_scratch(work)
 
 
 def _bundle(check_mode, mirror_changed, bundle, path, doc, work):

@@ -417,3 +417,31 @@ def test_bundle_refuses_a_tampered_mirror_file(tmp_path, upstream, app):
         gm.build(FakeGo(upstream), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off",
                  str(tmp_path / "b.tar.gz"))
     assert not (tmp_path / "b.tar.gz").exists()
+
+
+class ReadOnlyCacheGo(FakeGo):
+    """Like go, leaves extracted module directories read-only (0555) in GOMODCACHE."""
+
+    def __call__(self, args, cwd=None, environ_update=None):
+        result = super(ReadOnlyCacheGo, self).__call__(args, cwd, environ_update)
+        extracted = Path(environ_update["GOMODCACHE"]) / "example.com" / "lib@v1.0.0"
+        extracted.mkdir(parents=True, exist_ok=True)
+        (extracted / "lib.go").write_text("package lib\n")
+        extracted.chmod(0o555)
+        return result
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_build_removes_its_scratch_space_even_when_go_made_it_read_only(tmp_path, upstream, check_mode):
+    # As root rmtree ignores the mode; as any other user the read-only directories stayed behind.
+    parent = tmp_path / "srv"
+    parent.mkdir()
+    seen = []
+
+    def track(args, cwd=None, environ_update=None):
+        seen.append(Path(environ_update["GOMODCACHE"]).parent)
+        return ReadOnlyCacheGo(upstream)(args, cwd, environ_update)
+
+    gm.build(track, check_mode, "go", str(parent / "m"), ["example.com/lib@v1.0.0"], "file:///up", "off")
+    assert seen and not [p for p in seen if p.exists()]
+    assert sorted(p.name for p in parent.iterdir()) == ([] if check_mode else ["m"])
