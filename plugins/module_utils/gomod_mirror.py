@@ -538,7 +538,9 @@ def build(run_command, check_mode, go, path, requirements, upstream, gosumdb=Non
             "mirror_id": doc_id(merged),
         }
         if mirror_changed and not check_mode:
-            for rel in sorted(merged["files"]):
+            # Derived list files last: an interrupted run must not advertise a version whose
+            # .mod/.zip it has not placed yet (the manifest, written last of all, repairs the rest).
+            for rel in sorted(merged["files"], key=lambda rel: (isinstance(sources[rel], bytes), rel)):
                 src = sources[rel]
                 target = os.path.join(path, rel)
                 if isinstance(src, bytes):

@@ -445,3 +445,17 @@ def test_build_removes_its_scratch_space_even_when_go_made_it_read_only(tmp_path
     gm.build(track, check_mode, "go", str(parent / "m"), ["example.com/lib@v1.0.0"], "file:///up", "off")
     assert seen and not [p for p in seen if p.exists()]
     assert sorted(p.name for p in parent.iterdir()) == ([] if check_mode else ["m"])
+
+
+def test_build_interrupted_never_lists_a_version_it_has_not_placed(tmp_path, upstream, app):
+    mirror = tmp_path / "mirror"
+    blocker = mirror / "example.com/lib/@v/v1.1.0.zip"
+    blocker.mkdir(parents=True)  # placing the zip fails half-way through the run
+    with pytest.raises(OSError):
+        gm.build(FakeGo(upstream), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off")
+    listed = mirror / "example.com/lib/@v/list"
+    assert not listed.exists() or "v1.1.0" not in listed.read_text()
+    assert not (mirror / gm.MANIFEST).exists()
+    blocker.rmdir()
+    again = gm.build(FakeGo(upstream), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off")
+    assert again["changed"] is True and listed.read_text() == "v1.1.0\n"
