@@ -760,6 +760,9 @@ def _repair(path, current_dir, release, merged, sources, source, drift, verify):
 
 def _prune(releases, keep):
     """Keep the current and the previous release (for a manual rollback); drop older ones."""
+    # Under the host lock, staging trees of runs that were interrupted are only garbage.
+    for leftover in atomic.leftover_staging_dirs(releases):
+        atomic.remove_tree(leftover)
     for name in sorted(os.listdir(releases)):
         stem = name[:-len(".manifest.json")] if name.endswith(".manifest.json") else name
         if name.startswith(".") or stem in keep:

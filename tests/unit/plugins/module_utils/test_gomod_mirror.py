@@ -459,3 +459,16 @@ def test_build_interrupted_never_lists_a_version_it_has_not_placed(tmp_path, ups
     blocker.rmdir()
     again = gm.build(FakeGo(upstream), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off")
     assert again["changed"] is True and listed.read_text() == "v1.1.0\n"
+
+
+def test_present_removes_what_an_interrupted_run_left_in_releases(tmp_path, bundles):
+    target = tmp_path / "srv"
+    first = gm.present(_no_run, False, str(target), *bundles["one"])
+    left = target / "releases" / (".%s.staging-abc123" % first["release"])
+    (left / "mirror" / "example.com").mkdir(parents=True)
+    (left / "mirror" / "example.com" / "half.zip").write_bytes(b"x")
+    trash = target / "releases" / ("%s.gofleet-trash-42" % first["release"])
+    trash.mkdir()
+    second = gm.present(_no_run, False, str(target), *bundles["two"])
+    assert sorted(p.name for p in (target / "releases").iterdir()) == sorted(
+        [first["release"], first["release"] + ".manifest.json", second["release"], second["release"] + ".manifest.json"])
