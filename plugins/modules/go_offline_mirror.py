@@ -159,8 +159,25 @@ def lock_path(path):
     return os.path.join(os.path.dirname(path), ".%s.gofleet.lock" % os.path.basename(path))
 
 
+# Options that only one state reads.
+STATE_OPTIONS = {
+    "built": ("go", "go_env", "gosumdb", "requirements", "upstream"),
+    "present": ("checksum", "keyring", "signature", "verify"),
+}
+
+
+def refuse_other_state_options(params, spec):
+    """An option the chosen state ignores is a mistake to report, never to skip silently."""
+    for state, options in sorted(STATE_OPTIONS.items()):
+        given = [name for name in options if params[name] != spec[name].get("default")]
+        if state != params["state"] and given:
+            raise GofleetError("options %s apply only to state=%s (state=%s ignores them)"
+                               % (", ".join(given), state, params["state"]))
+
+
 def run(module):
     p = module.params
+    refuse_other_state_options(p, module.argument_spec)
     if p["state"] == "built":
         go = p["go"]
         if os.path.sep not in go:

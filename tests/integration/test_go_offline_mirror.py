@@ -168,6 +168,11 @@ def test_present_merge_verify_repair(world):
     ({"state": "present", "bundle": "/nonexistent.tar.gz", "checksum": "sha256:" + "0" * 64}, "bundle /nonexistent.tar.gz does not exist"),
     ({"state": "built", "requirements": ["example.com/none@v9.9.9"]}, "example.com/none@v9.9.9"),
     ({"state": "built", "requirements": ["example.com/lib@latest"]}, "requirements: example.com/lib@latest"),
+    # an option of the other state would be ignored: say so instead
+    ({"state": "built", "requirements": ["example.com/lib@v1.0.0"], "signature": "/b.asc", "keyring": "/k.gpg"},
+     "keyring, signature apply only to state=present"),
+    ({"state": "present", "bundle": "/b.tar.gz", "checksum": "sha256:" + "0" * 64,
+      "requirements": ["example.com/lib@v1.0.0"]}, "requirements apply only to state=built"),
 ])
 def test_errors_are_one_line_naming_the_input(world, args, fragment):
     args = dict(args, path=str(world["base"] / "err"))
