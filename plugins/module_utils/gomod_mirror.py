@@ -684,6 +684,12 @@ def present(run_command, check_mode, path, bundle, checksum, verify="fast", sign
 
 def _assemble(tree, current_dir, merged, sources, bundle_doc, bundle):
     """Turn an extracted bundle into the merged release: checks, base files, derived files."""
+    for dirpath, dirnames, filenames in os.walk(tree):
+        for name in dirnames + filenames:
+            if os.path.islink(os.path.join(dirpath, name)):
+                # walk_files skips links, so one would reach the release without any check.
+                raise GofleetError("bundle %s contains the symlink %s; a mirror holds regular files only"
+                                   % (bundle, os.path.relpath(os.path.join(dirpath, name), tree)))
     for rel in walk_files(tree):
         if rel == MANIFEST:
             continue

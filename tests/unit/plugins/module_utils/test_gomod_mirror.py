@@ -472,3 +472,24 @@ def test_present_removes_what_an_interrupted_run_left_in_releases(tmp_path, bund
     second = gm.present(_no_run, False, str(target), *bundles["two"])
     assert sorted(p.name for p in (target / "releases").iterdir()) == sorted(
         [first["release"], first["release"] + ".manifest.json", second["release"], second["release"] + ".manifest.json"])
+
+
+@pytest.mark.parametrize("name, target", [
+    ("mirror/evil", "example.com"),                                   # not in the manifest
+    ("mirror/example.com/lib/@v/v9.9.9.zip", "v1.1.0.zip"),           # stands in for content
+])
+def test_present_refuses_symlinks_in_a_bundle(tmp_path, bundles, name, target):
+    import hashlib
+    import tarfile
+    src, _ = bundles["one"]
+    evil = tmp_path / "evil.tar.gz"
+    with tarfile.open(src) as old, tarfile.open(str(evil), "w:gz") as new:
+        for member in old.getmembers():
+            new.addfile(member, old.extractfile(member) if member.isfile() else None)
+        link = tarfile.TarInfo(name)
+        link.type, link.linkname = tarfile.SYMTYPE, target
+        new.addfile(link)
+    checksum = "sha256:" + hashlib.sha256(evil.read_bytes()).hexdigest()
+    with pytest.raises(GofleetError, match="symlink"):
+        gm.present(_no_run, False, str(tmp_path / "srv"), str(evil), checksum)
+    assert not (tmp_path / "srv" / "current").exists()
