@@ -210,3 +210,36 @@ def test_present_checks_the_signature(world):
     assert not (base / "srv-signed" / "current").exists()
     accepted = run(world, dict(args, keyring=str(base / "keyring.gpg")))
     assert accepted["changed"] is True and accepted.get("failed") is not True, accepted
+
+
+CLIENT_PLAY = """
+- hosts: localhost
+  connection: local
+  gather_facts: true
+  roles:
+    - role: gofleet.golang.offline_mirror
+      vars:
+        offline_mirror_role: client
+        offline_mirror_path: /srv/gomirror
+        offline_mirror_username: "{{ user }}"
+        offline_mirror_password: secret
+        offline_mirror_netrc_path: "{{ netrc }}"
+"""
+
+
+@pytest.mark.parametrize("user, fails", [("builder", True), ("", False)])
+def test_client_role_refuses_credentials_it_cannot_use(world, user, fails):
+    base = world["base"]
+    (base / "client.yml").write_text(CLIENT_PLAY)
+    netrc = base / ("netrc-%s" % (user or "none"))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build"),
+               ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
+    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "ansible-playbook"), str(base / "client.yml"),
+                           "-e", json.dumps({"user": user, "netrc": str(netrc)})],
+                          env=env, capture_output=True, text=True, timeout=300, check=False)
+    if fails:
+        assert proc.returncode != 0 and "offline_mirror_username" in proc.stdout, proc.stdout
+        assert "secret" not in proc.stdout + proc.stderr
+    else:
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert not netrc.exists()
