@@ -4,26 +4,20 @@
 """Fixtures shared by the unit tests."""
 
 import os
-import struct
+import sys
+from pathlib import Path
 
 import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import ELF_SIGNATURE, tarball_arch
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from elf_fixtures import write_elf  # noqa: E402  (tests/elf_fixtures.py)
+
 
 def make_static_elf(path):
     """A minimal static ELF executable for this machine's architecture (no program headers)."""
-    machine, bits, endian = ELF_SIGNATURE[tarball_arch()]
-    o = "<" if endian == "little" else ">"
-    ident = b"\x7fELF" + bytes([2 if bits == 64 else 1, 1 if endian == "little" else 2, 1, 0]) + b"\0" * 8
-    if bits == 64:
-        header = ident + struct.pack(o + "HHIQQQIHHHHHH", 2, machine, 1, 0, 0, 0, 0, 64, 56, 0, 0, 0, 0)
-    else:
-        header = ident + struct.pack(o + "HHIIIIIHHHHHH", 2, machine, 1, 0, 0, 0, 0, 52, 32, 0, 0, 0, 0)
-    with open(str(path), "wb") as f:
-        f.write(header + b"\0" * 64)
-    os.chmod(str(path), 0o755)
-    return str(path)
+    return write_elf(path, *ELF_SIGNATURE[tarball_arch()])
 
 
 @pytest.fixture

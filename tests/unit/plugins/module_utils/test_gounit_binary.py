@@ -5,7 +5,6 @@
 
 import os
 import shutil
-import struct
 import subprocess
 
 import pytest
@@ -17,36 +16,9 @@ from ansible_collections.gofleet.golang.plugins.module_utils.gounit_binary impor
     missing_libraries,
 )
 
+from elf_fixtures import write_elf as make_elf  # tests/elf_fixtures.py
+
 EM = {"amd64": 62, "arm64": 183, "386": 3, "s390x": 22}
-
-
-def make_elf(path, machine=62, bits=64, endian="little", interp=None, mode=0o755):
-    """A minimal but well-formed ELF executable header, with a PT_INTERP when `interp` is given."""
-    o = "<" if endian == "little" else ">"
-    ident = b"\x7fELF" + bytes([1 if bits == 32 else 2, 1 if endian == "little" else 2, 1, 0]) + b"\0" * 8
-    phnum = 1 if interp else 0
-    if bits == 64:
-        ehsize, phentsize = 64, 56
-        header = ident + struct.pack(o + "HHIQQQIHHHHHH", 2, machine, 1, 0x401000, ehsize if phnum else 0, 0, 0,
-                                     ehsize, phentsize, phnum, 0, 0, 0)
-        body = b""
-        if interp:
-            data = interp.encode() + b"\0"
-            off = ehsize + phentsize
-            body = struct.pack(o + "IIQQQQQQ", 3, 4, off, 0, 0, len(data), len(data), 1) + data
-    else:
-        ehsize, phentsize = 52, 32
-        header = ident + struct.pack(o + "HHIIIIIHHHHHH", 2, machine, 1, 0x8048000, ehsize if phnum else 0, 0, 0,
-                                     ehsize, phentsize, phnum, 0, 0, 0)
-        body = b""
-        if interp:
-            data = interp.encode() + b"\0"
-            off = ehsize + phentsize
-            body = struct.pack(o + "IIIIIIII", 3, off, 0, 0, len(data), len(data), 4, 1) + data
-    with open(str(path), "wb") as f:
-        f.write(header + body + b"\0" * 64)
-    os.chmod(str(path), mode)
-    return str(path)
 
 
 class FakeModule(object):

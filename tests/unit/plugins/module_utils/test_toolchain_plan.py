@@ -26,6 +26,7 @@ from ansible_collections.gofleet.golang.plugins.module_utils.errors import Gofle
 from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import ELF_SIGNATURE, tarball_arch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+from elf_fixtures import elf_bytes  # noqa: E402  (tests/elf_fixtures.py)
 from tar_fixtures import sha256_of, write_tar_gz  # noqa: E402  (tests/tar_fixtures.py)
 
 SHA_A = "aa" * 32
@@ -363,11 +364,7 @@ def _other_arch():
 
 
 def _elf_of(arch):
-    import struct
-    machine, bits, endian = ELF_SIGNATURE[arch]
-    order = "<" if endian == "little" else ">"
-    head = b"\x7fELF" + bytes([2 if bits == 64 else 1, 1 if endian == "little" else 2, 1]) + b"\0" * 9
-    return head + struct.pack(order + "HH", 2, machine) + b"\0" * 44
+    return elf_bytes(*ELF_SIGNATURE[arch])
 
 
 # (id, tarball kwargs, fake run_command, extra request options, words of the error)
