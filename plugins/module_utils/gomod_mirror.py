@@ -122,50 +122,87 @@ def empty_doc():
     return {"format": FORMAT, "modules": {}, "files": {}}
 
 
+class Indexer(object):
+    """Builds a mirror index one file at a time, checking every module file as Go would.
+
+    The same checks serve a tree on disk (state=built) and a bundle's members (state=present):
+    zips (prefix, clean names, case clashes, size limits from the headers), .mod size, a .mod
+    equal to the zip's own go.mod, an .info that is Go's JSON, a .ziphash equal to the zip's h1.
+    """
+
+    def __init__(self):
+        self.doc = empty_doc()
+        self.ziphash = {}
+        self.mods = {}
+        self.zip_mods = {}
+
+    def add(self, rel, sha, source, size, label=None):
+        """Index file rel (sha256 `sha`): source is its path or a seekable file object."""
+        kind = classify(rel)
+        if kind is None:
+            return False
+        self.doc["files"][rel] = sha
+        if kind[0] != "module":
+            return True
+        path, version, ext = kind[1:]
+        key = "%s@%s" % (path, version)
+        entry = self.doc["modules"].setdefault(key, {"module": path, "version": version, "h1": None, "h1_mod": None})
+        if ext == "zip":
+            entry["h1"] = gp.check_zip(source, path, version, label, size=size)
+            if hasattr(source, "seek"):
+                source.seek(0)
+            self.zip_mods[key] = gp.zip_go_mod(source, path, version)
+            return True
+        limit = {"mod": gp.MAX_GO_MOD, "info": gp.MAX_INFO}.get(ext, 4096)
+        if size > limit:
+            raise GofleetError("%s: .%s is larger than %d bytes" % (key, ext, limit))
+        data = _read(source) if not hasattr(source, "read") else source.read(limit + 1)
+        if ext == "mod":
+            entry["h1_mod"] = gp.h1_go_mod(data)
+            self.mods[key] = data
+        elif ext == "info":
+            gp.check_info(data, path, version)
+        elif ext == "ziphash":
+            self.ziphash[key] = data.decode("utf-8", "replace").strip()
+        return True
+
+    def finish(self, go_sums=None):
+        """The index, once every file is in; go_sums as for index_tree."""
+        doc = self.doc
+        for key, recorded in sorted(self.ziphash.items()):
+            computed = doc["modules"][key]["h1"]
+            if computed is not None and computed != recorded:
+                raise GofleetError("%s: zip hashes to %s but its .ziphash says %s" % (key, computed, recorded))
+        for key, entry in sorted(doc["modules"].items()):
+            if entry["h1_mod"] is None:
+                raise GofleetError("%s: the tree has files for it but no .mod file" % key)
+            # Go serves a +incompatible version's .mod synthesized, whatever its zip holds.
+            in_zip = self.zip_mods.get(key)
+            if in_zip is not None and not entry["version"].endswith("+incompatible") and in_zip != self.mods[key]:
+                raise GofleetError("%s: its .mod differs from the go.mod in its zip" % key)
+            for label, sums in go_sums or ():
+                for suffix, field in (("", "h1"), ("/go.mod", "h1_mod")):
+                    want = sums.get((entry["module"], entry["version"] + suffix))
+                    if want and entry[field] and want != entry[field]:
+                        raise GofleetError(
+                            "checksum mismatch for %s%s: %s says %s, the download hashes to %s"
+                            % (key, suffix, label, want, entry[field])
+                        )
+        return doc
+
+
 def index_tree(root, go_sums=None):
     """Index the mirror files under root: validates every zip and checks hashes.
 
     go_sums: list of (label, {(module, version): h1}) from go.sum files; any entry that
     lists a module of the tree must match what the tree holds.
     """
-    doc = empty_doc()
-    zips = {}
+    index = Indexer()
     for rel in walk_files(root):
-        kind = classify(rel)
-        if kind is None:
-            continue
         full = os.path.join(root, rel)
-        doc["files"][rel] = sha256_file(full)
-        if kind[0] != "module":
-            continue
-        path, version, ext = kind[1:]
-        key = "%s@%s" % (path, version)
-        entry = doc["modules"].setdefault(key, {"module": path, "version": version, "h1": None, "h1_mod": None})
-        if ext == "mod":
-            data = _read(full)
-            if len(data) > gp.MAX_GO_MOD:
-                raise GofleetError("%s: go.mod is larger than %d bytes" % (key, gp.MAX_GO_MOD))
-            entry["h1_mod"] = gp.h1_go_mod(data)
-        elif ext == "zip":
-            entry["h1"] = gp.check_zip(full, path, version)
-        elif ext == "ziphash":
-            zips[key] = _read(full).decode("utf-8", "replace").strip()
-    for key, recorded in sorted(zips.items()):
-        computed = doc["modules"][key]["h1"]
-        if computed is not None and computed != recorded:
-            raise GofleetError("%s: zip hashes to %s but its .ziphash says %s" % (key, computed, recorded))
-    for key, entry in list(doc["modules"].items()):
-        if entry["h1_mod"] is None:
-            raise GofleetError("%s: the tree has files for it but no .mod file" % key)
-        for label, sums in go_sums or ():
-            for suffix, field in (("", "h1"), ("/go.mod", "h1_mod")):
-                want = sums.get((entry["module"], entry["version"] + suffix))
-                if want and entry[field] and want != entry[field]:
-                    raise GofleetError(
-                        "checksum mismatch for %s%s: %s says %s, the download hashes to %s"
-                        % (key, suffix, label, want, entry[field])
-                    )
-    return doc
+        if classify(rel) is not None:
+            index.add(rel, sha256_file(full), full, os.path.getsize(full))
+    return index.finish(go_sums)
 
 
 def derive_lists(doc):
@@ -621,7 +658,7 @@ def _drift(release_dir, manifest_file, mode):
 
 def present(run_command, check_mode, path, bundle, checksum, verify="fast", signature=None, keyring=None, gpg=None):
     """state=present: verify the bundle, merge it with the current release, switch, repair."""
-    from ansible_collections.gofleet.golang.plugins.module_utils import artifact, manifest as mf, safe_tar
+    from ansible_collections.gofleet.golang.plugins.module_utils import artifact, gomod_bundle, manifest as mf, safe_tar
 
     if not bundle or not checksum:
         raise GofleetError("state=present needs bundle and checksum (sha256:<hex>)")
@@ -635,6 +672,8 @@ def present(run_command, check_mode, path, bundle, checksum, verify="fast", sign
         artifact.verify_signature(run_command, gpg, bundle, signature, keyring, "bundle %s" % bundle)
     source = Bundle(bundle)
     try:
+        # The files, not the manifest, say what the bundle serves; judged the same in check mode.
+        gomod_bundle.verify(bundle, source.doc)
         release, current_dir = _current_release(path)
         current = load_doc_file(os.path.join(current_dir, MANIFEST)) if current_dir else None
         if current_dir and current is None:

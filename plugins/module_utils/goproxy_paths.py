@@ -180,15 +180,18 @@ def _check_collision(folded, rel, is_dir, label):
         rel, is_dir = posixpath.dirname(rel), True
 
 
-def check_zip(zip_path, path, version, label=None):
+def check_zip(zip_path, path, version, label=None, size=None):
     """Validate a module zip as Go would, and return its h1: hash.
 
+    zip_path may be a seekable file object of `size` bytes (a bundle member being read).
+    Sizes are judged from the headers before anything is inflated; hashing then inflates at
+    most what the headers declare (zipfile stops a member at its declared size).
     Raises GofleetError naming the zip and the first offending member.
     """
     import os
 
     label = label or "%s@%s (%s)" % (path, version, zip_path)
-    size = os.path.getsize(zip_path)
+    size = os.path.getsize(zip_path) if size is None else size
     if size > MAX_ZIP_FILE:
         raise GofleetError("module zip %s is %d bytes, more than Go's limit of %d" % (label, size, MAX_ZIP_FILE))
     prefix = "%s@%s/" % (path, version)
@@ -226,3 +229,35 @@ def check_zip(zip_path, path, version, label=None):
             return h1_hash((info.filename, _zip_blocks(archive, info)) for info in infos)
         except (zipfile.BadZipfile, IOError, OSError, RuntimeError) as e:
             raise GofleetError("module zip %s cannot be read: %s" % (label, e))
+
+
+def zip_go_mod(zip_path, path, version):
+    """The bytes of `module@version/go.mod` in a zip that check_zip accepted, or None."""
+    try:
+        with zipfile.ZipFile(zip_path) as archive:
+            return archive.read("%s@%s/go.mod" % (path, version))
+    except KeyError:
+        return None
+    except (zipfile.BadZipfile, IOError, OSError, RuntimeError) as e:
+        raise GofleetError("module zip %s@%s cannot be read: %s" % (path, version, e))
+
+
+# An .info is a small JSON object ({"Version", "Time", "Origin"}); no Go limit, this is ours.
+MAX_INFO = 1 << 20
+
+
+def check_info(data, path, version):
+    """An .info as Go's proxy client reads it: a JSON object whose Version is this version."""
+    import json
+
+    key = "%s@%s" % (path, version)
+    if len(data) > MAX_INFO:
+        raise GofleetError("%s: .info is larger than %d bytes" % (key, MAX_INFO))
+    try:
+        info = json.loads(data.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        info = None
+    if not isinstance(info, dict):
+        raise GofleetError("%s: .info is not JSON (a JSON object with Version and Time)" % key)
+    if info.get("Version") != version:
+        raise GofleetError("%s: .info says Version %r" % (key, info.get("Version")))
