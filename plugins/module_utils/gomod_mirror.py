@@ -48,6 +48,8 @@ def parse_requirement(item):
     if not text:
         raise GofleetError("requirements: empty entry")
     if text.endswith("go.mod") or os.path.sep in text and os.path.exists(text):
+        if not os.path.isabs(text):
+            raise GofleetError("requirements: go.mod file %r must be an absolute path" % text)
         if not os.path.isfile(text):
             raise GofleetError("requirements: go.mod file %s does not exist" % text)
         return ("gomod", text)

@@ -38,11 +38,13 @@ options:
     description:
       - For V(built), the mirror tree itself (a GOPROXY directory).
       - For V(present), the directory holding C(releases/) and the C(current) link.
+      - Every path option (O(path), O(bundle), O(signature), O(keyring), a O(go) with a C(/), go.mod files in
+        O(requirements)) must be absolute; a relative one is refused.
     type: path
     required: true
   requirements:
     description:
-      - go.mod files (their go.sum beside them is read and enforced) and/or C(module@version) strings.
+      - go.mod files (absolute paths; their go.sum beside them is read and enforced) and/or C(module@version) strings.
       - Required for O(state=built).
     type: list
     elements: str
@@ -64,7 +66,7 @@ options:
     type: dict
     default: {}
   go:
-    description: The go binary used for O(state=built).
+    description: The go binary used for O(state=built): an absolute path, or a bare name looked up on PATH.
     type: path
     default: go
   bundle:
@@ -175,6 +177,19 @@ def refuse_other_state_options(params, spec):
                                % (", ".join(given), state, params["state"]))
 
 
+# Path options; a relative one would resolve against whatever directory the module runs in.
+PATH_OPTIONS = ("path", "bundle", "signature", "keyring", "go")
+
+
+def refuse_relative_paths(params):
+    for name in PATH_OPTIONS:
+        value = params.get(name)
+        if name == "go" and value and os.path.sep not in value:
+            continue  # a bare name is looked up on PATH
+        if value and not os.path.isabs(value):
+            raise GofleetError("%s must be an absolute path, got %r" % (name, value))
+
+
 def run(module):
     p = module.params
     refuse_other_state_options(p, module.argument_spec)
@@ -211,6 +226,8 @@ def main():
         supports_check_mode=True,
     )
     try:
+        # Before the lock: its file would land beside a relative path.
+        refuse_relative_paths(module.params)
         lock = lock_path(module.params["path"])
         # Check mode writes nothing, not even the lock file of a mirror that was never managed
         # (with no lock file, no real run has touched the mirror either).

@@ -51,7 +51,7 @@ def world(tmp_path_factory):
             "upstream": "file://%s" % proxy, "app": app}
 
 
-def run(world, args, check=False, diff=False):
+def run(world, args, check=False, diff=False, cwd=None):
     out = world["base"] / "result.json"
     if out.exists():
         out.unlink()
@@ -62,7 +62,8 @@ def run(world, args, check=False, diff=False):
            "-e", "@%s" % (world["base"] / "vars.json")]
     cmd += ["--check"] if check else []
     cmd += ["--diff"] if diff else []
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, check=False)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, check=False,
+                          cwd=None if cwd is None else str(cwd))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads(out.read_text())
 
@@ -180,6 +181,27 @@ def test_errors_are_one_line_naming_the_input(world, args, fragment):
         args.update(upstream=world["upstream"], gosumdb="off", go=world["go"])
     res = run(world, args)
     assert res["failed"] is True and fragment in res["msg"] and "\n" not in res["msg"], res
+
+
+@pytest.mark.parametrize("option, value", [("path", "rel/mirror"), ("bundle", "out/one.tar.gz"),
+                                           ("keyring", "keys/k.gpg")])
+def test_relative_paths_are_refused(world, option, value):
+    base = world["base"]
+    one = base / "out" / "one.tar.gz"
+    if not one.exists():
+        run(world, built_args(world, base / "m1", [str(world["app"] / "go.mod")], one))
+    cwd = base / ("cwd-" + option)
+    (cwd / "out").mkdir(parents=True, exist_ok=True)
+    shutil.copy(str(one), str(cwd / "out" / "one.tar.gz"))
+    args = {"state": "present", "path": str(base / "srv-rel"), "bundle": str(one),
+            "checksum": "sha256:" + Path(str(one) + ".sha256").read_text().split()[0]}
+    if option == "keyring":
+        args["signature"] = str(one) + ".asc"
+    args[option] = value
+    for check in (True, False):
+        res = run(world, args, check=check, cwd=cwd)
+        assert res.get("failed") is True and res["msg"] == "%s must be an absolute path, got %r" % (option, value), res
+    assert not (cwd / "rel").exists() and not (base / "srv-rel").exists()
 
 
 def _gpg(home, *args):

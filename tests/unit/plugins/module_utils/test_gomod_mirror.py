@@ -493,3 +493,31 @@ def test_present_refuses_symlinks_in_a_bundle(tmp_path, bundles, name, target):
     with pytest.raises(GofleetError, match="symlink"):
         gm.present(_no_run, False, str(tmp_path / "srv"), str(evil), checksum)
     assert not (tmp_path / "srv" / "current").exists()
+
+
+# ------------------------------------------------------------------ relative paths ---------
+
+@pytest.mark.parametrize("option, value", [
+    ("path", "rel/mirror"),
+    ("bundle", "out/m.tar.gz"),
+    ("signature", "m.tar.gz.asc"),
+    ("keyring", "./keys.gpg"),
+    ("go", "bin/go"),
+])
+def test_module_refuses_relative_paths(option, value):
+    from ansible_collections.gofleet.golang.plugins.modules import go_offline_mirror as module
+
+    params = {"path": "/srv/gomirror", "bundle": "/tmp/m.tar.gz", "signature": None, "keyring": None, "go": "go"}
+    module.refuse_relative_paths(params)  # absolute paths and a go found on PATH pass
+    params[option] = value
+    with pytest.raises(GofleetError) as e:
+        module.refuse_relative_paths(params)
+    assert e.value.message == "%s must be an absolute path, got %r" % (option, value)
+
+
+def test_requirements_refuse_a_relative_go_mod(tmp_path, monkeypatch):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "go.mod").write_text("module example.com/app\n")
+    monkeypatch.chdir(str(tmp_path))
+    with pytest.raises(GofleetError, match=r"^requirements: go.mod file 'app/go.mod' must be an absolute path$"):
+        gm.parse_requirement("app/go.mod")
