@@ -660,7 +660,8 @@ def _drift(release_dir, manifest_file, mode):
 
 def present(run_command, check_mode, path, bundle, checksum, verify="fast", signature=None, keyring=None, gpg=None):
     """state=present: verify the bundle, merge it with the current release, switch, repair."""
-    from ansible_collections.gofleet.golang.plugins.module_utils import artifact, gomod_bundle, manifest as mf, safe_tar
+    from ansible_collections.gofleet.golang.plugins.module_utils import artifact, gomod_bundle, gomod_drift, manifest as mf, safe_tar
+    from ansible_collections.gofleet.golang.plugins.module_utils import drift as ddrift
 
     if not bundle or not checksum:
         raise GofleetError("state=present needs bundle and checksum (sha256:<hex>)")
@@ -684,14 +685,19 @@ def present(run_command, check_mode, path, bundle, checksum, verify="fast", sign
         merged, sources = merge(base, source.doc, lambda rel: _read(os.path.join(current_dir, rel)), source.read)
         new_id = doc_id(merged)[:12]
         drift = _drift(current_dir, release_manifest_path(path, release), verify) if current_dir else []
+        # How each path drifted (expected vs found), read before any repair touches it.
+        drift_items = gomod_drift.items(current_dir, release_manifest_path(path, release), drift,
+                                        LOST_MANIFEST) if drift else []
+        diff = {"before": diff_text(current), "after": diff_text(merged)}
         result = {
             "release": new_id,
             "current": os.path.join(path, "current"),
             "modules": module_keys(merged),
             "added": sorted(set(merged["modules"]) - set(base["modules"])),
             "drift": drift,
+            "drift_items": drift_items,
             "bundle_sha256": expected,
-            "diff": {"before": diff_text(current), "after": diff_text(merged)},
+            "diff": [diff, ddrift.diff(drift_items, os.path.join(path, "current"))] if drift_items else diff,
         }
         if new_id == release and not drift:
             result["changed"] = False

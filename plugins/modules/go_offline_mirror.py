@@ -145,6 +145,27 @@ drift:
   returned: state=present
   type: list
   elements: str
+drift_items:
+  description:
+    - The same differences, one item per path and aspect, with expected and found values (also shown by
+      C(--check --diff)). C(content) values are C(size <bytes>, sha256 <hex>) (plus C(mtime) when only
+      the mtime differs), C(mode) values 4-digit octal; C(missing)/C(added) have no found/expected value.
+  returned: state=present
+  type: list
+  elements: dict
+  contains:
+    item:
+      description: Path relative to C(<path>/current), or C((release manifest)).
+      type: str
+    aspect:
+      description: One of C(missing), C(added), C(type), C(content), C(mode), C(link).
+      type: str
+    expected:
+      description: What the release manifest recorded (null for an added path).
+      type: str
+    found:
+      description: What is there now (null for a missing path).
+      type: str
 """
 
 import os

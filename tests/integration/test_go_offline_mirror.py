@@ -3,6 +3,7 @@
 file:// upstream made of tests/fixtures/gomod_upstream, the module runs through
 ansible-playbook with connection local."""
 
+import hashlib
 import json
 import os
 import shutil
@@ -156,8 +157,16 @@ def test_present_merge_verify_repair(world):
     good = zip_path.read_bytes()
     with open(str(zip_path), "ab") as f:
         f.write(b"tampered")
-    seen = run(world, present, check=True)
+    seen = run(world, present, check=True, diff=True)
     assert seen["changed"] is True and seen["drift"] == ["changed: example.com/lib/@v/v1.1.0.zip"]
+    # --check --diff shows the tampered file's expected and found size and sha256, without -v.
+    want = "size %d, sha256 %s" % (len(good), hashlib.sha256(good).hexdigest())
+    found = "size %d, sha256 %s" % (len(good) + 8, hashlib.sha256(good + b"tampered").hexdigest())
+    assert seen["drift_items"] == [{"item": "example.com/lib/@v/v1.1.0.zip", "aspect": "content",
+                                    "expected": want, "found": found}], seen
+    shown = seen["diff"][-1]
+    assert "content example.com/lib/@v/v1.1.0.zip: %s" % want in shown["after"]
+    assert "content example.com/lib/@v/v1.1.0.zip: %s" % found in shown["before"]
     assert zip_path.read_bytes() != good
     fixed = run(world, dict(present, verify="full"))
     assert fixed["changed"] is True and fixed["drift"] == ["changed: example.com/lib/@v/v1.1.0.zip"]

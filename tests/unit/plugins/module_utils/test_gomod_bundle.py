@@ -21,14 +21,17 @@ from ansible_collections.gofleet.golang.tests import mirror_fixtures
 LIB = "example.com/lib/@v/v1.1.0"
 
 
-@pytest.fixture(scope="module")
-def honest(tmp_path_factory):
+def build_honest(base):
     """(bundle path, checksum) of a bundle built the normal way for example.com/lib@v1.1.0 (+ dep)."""
-    base = tmp_path_factory.mktemp("honest")
     upstream = mirror_fixtures.build_goproxy(base / "proxy")
     res = gm.build(FakeGo(upstream), False, "go", str(base / "m"), ["example.com/lib@v1.1.0"],
                    "file:///up", "off", str(base / "one.tar.gz"))
     return str(base / "one.tar.gz"), res["bundle_checksum"]
+
+
+@pytest.fixture(scope="module")
+def honest(tmp_path_factory):
+    return build_honest(tmp_path_factory.mktemp("honest"))
 
 
 def no_run(*args, **kwargs):
