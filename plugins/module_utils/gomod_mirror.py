@@ -703,12 +703,17 @@ def present(run_command, check_mode, path, bundle, checksum, verify="fast", sign
             result["changed"] = False
             return result
         result["changed"] = True
+        # What the real run would refuse, check mode refuses too: both judge before acting.
+        if new_id == release:
+            repairs = _repair_plan(path, current_dir, merged, sources, source, drift)
+        else:
+            _check_base_files(current_dir, merged, sources, source.doc, bundle)
         if check_mode:
             return result
         releases = os.path.join(path, "releases")
         atomic.makedirs(releases, 0o755)
         if new_id == release:
-            _repair(path, current_dir, release, merged, sources, source, drift, verify)
+            _repair(path, current_dir, release, merged, sources, source, repairs, LOST_MANIFEST in drift, verify)
             return result
         staging = atomic.make_staging_dir(releases, new_id)
         try:
@@ -765,40 +770,70 @@ def _assemble(tree, current_dir, merged, sources, bundle_doc, bundle):
     normalize_tree(tree)
 
 
-def _repair(path, current_dir, release, merged, sources, source, drift, verify):
+def _base_missing_or_altered(current_dir, rel, merged):
+    origin = os.path.join(current_dir, rel)
+    return not os.path.isfile(origin) or sha256_file(origin) != merged["files"][rel]
+
+
+def _check_base_files(current_dir, merged, sources, bundle_doc, bundle):
+    """Every file a new release takes from the current one (the bundle lacks it) is intact."""
+    for rel, src in sorted(sources.items()):
+        if src == "base" and bundle_doc["files"].get(rel) != merged["files"][rel]:
+            if _base_missing_or_altered(current_dir, rel, merged):
+                raise GofleetError(
+                    "%s in the current release is missing or altered and the bundle %s does not carry it; "
+                    "ship a bundle that contains it" % (rel, bundle))
+
+
+def _repair_plan(path, current_dir, merged, sources, source, drift):
+    """[(rel, fix)] for each drifted path of the current release; refuses one nothing can fix."""
+    if LOST_MANIFEST in drift:
+        # Without the recorded manifest, the merged index's sha256 are the reference.
+        drift = ["changed: %s" % rel for rel in sorted(merged["files"])
+                 if _base_missing_or_altered(current_dir, rel, merged)]
+        drift += ["added: %s" % rel for rel in walk_files(current_dir)
+                  if rel not in merged["files"] and rel != MANIFEST]
+        drift.append("changed: %s" % MANIFEST)
+    plan = []
+    for item in drift:
+        how, rel = item.split(": ", 1)
+        if how == "added":
+            fix = "remove"
+        elif rel == MANIFEST:
+            fix = "manifest"
+        elif isinstance(sources.get(rel), bytes):
+            fix = "derived"
+        elif rel in merged["files"] and source.doc["files"].get(rel) == merged["files"][rel]:
+            fix = "bundle"
+        elif rel not in merged["files"]:
+            fix = "directory"  # a directory of the tree: recreate it or put its mode back
+        else:
+            raise GofleetError("%s/current/%s has drifted (%s) and bundle %s does not carry it to repair it"
+                               % (path, rel, how, source.path))
+        plan.append((rel, fix))
+    return plan
+
+
+def _repair(path, current_dir, release, merged, sources, source, plan, lost_manifest, verify):
     """Put drifted files of the current release back from the bundle (or regenerate them)."""
     from ansible_collections.gofleet.golang.plugins.module_utils import manifest as mf
 
     manifest_file = release_manifest_path(path, release)
-    lost_manifest = LOST_MANIFEST in drift
-    if lost_manifest:
-        # Without the recorded manifest, the merged index's sha256 are the reference.
-        drift = ["changed: %s" % rel for rel in sorted(merged["files"])
-                 if not os.path.isfile(os.path.join(current_dir, rel))
-                 or sha256_file(os.path.join(current_dir, rel)) != merged["files"][rel]]
-        drift += ["added: %s" % rel for rel in walk_files(current_dir)
-                  if rel not in merged["files"] and rel != MANIFEST]
-        drift.append("changed: %s" % MANIFEST)
-    for item in drift:
-        how, rel = item.split(": ", 1)
+    for rel, fix in plan:
         target = os.path.join(current_dir, rel)
-        if how == "added":
+        if fix == "remove":
             atomic.remove_tree(target)
             continue
-        if rel == MANIFEST:
-            data = dump_doc(merged)
-        elif isinstance(sources.get(rel), bytes):
-            data = sources[rel]
-        elif rel in merged["files"] and source.doc["files"].get(rel) == merged["files"][rel]:
-            data = source.read(rel)
-        elif rel not in merged["files"]:
-            # A directory of the tree: recreate it or put its mode back.
+        if fix == "directory":
             atomic.makedirs(target, 0o755)
             normalize(target, is_dir=True)
             continue
+        if fix == "manifest":
+            data = dump_doc(merged)
+        elif fix == "derived":
+            data = sources[rel]
         else:
-            raise GofleetError("%s/current/%s has drifted (%s) and bundle %s does not carry it to repair it"
-                               % (path, rel, how, source.path))
+            data = source.read(rel)
         if os.path.isdir(target) and not os.path.islink(target):
             atomic.remove_tree(target)
         place_file(target, data=data)
