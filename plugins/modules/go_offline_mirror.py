@@ -23,6 +23,13 @@ description:
   - With O(state=present) (on the offline side) verifies O(bundle) against O(checksum) (and O(signature)),
     merges it with the current release into C(<path>/releases/<id>) and switches C(<path>/current)
     atomically. Drift of the current release (per O(verify)) is reported and repaired from the bundle.
+  - O(state=present) trusts the bundle's files, not its manifest. Before anything is written (in check mode
+    too) one pass over the bundle refuses any member that is not a directory or regular file below C(mirror/),
+    or not listed in the manifest with its sha256; runs the checks of O(state=built) on every module file
+    (zip member names, case clashes, Go's size limits read from the zip headers, a C(.mod) equal to the zip's
+    C(go.mod), an C(.info) that is Go's JSON for that version, C(.ziphash)); and derives the module list and
+    the h1 hashes from the files. A manifest that lists a version without files, leaves one out or states
+    another h1 is refused in one line naming C(module@version).
   - Serve C(<path>/current) (or O(path) for a built mirror) as GOPROXY, e.g. C(file://<path>/current,off).
 version_added: 0.1.0
 author:
@@ -66,7 +73,7 @@ options:
     type: dict
     default: {}
   go:
-    description: The go binary used for O(state=built): an absolute path, or a bare name looked up on PATH.
+    description: The go binary used for O(state=built), as an absolute path or a bare name looked up on PATH.
     type: path
     default: go
   bundle:
