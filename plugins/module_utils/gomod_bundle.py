@@ -19,6 +19,7 @@ import hashlib
 import stat
 import tarfile
 import tempfile
+import zlib
 
 from ansible_collections.gofleet.golang.plugins.module_utils import gomod_mirror as gm
 from ansible_collections.gofleet.golang.plugins.module_utils import goproxy_paths as gp
@@ -41,7 +42,7 @@ def judge(member, label):
     parts = raw.rstrip("/").split("/") if member.isdir() else raw.split("/")
     if ".." in parts:
         raise GofleetError("%s: refusing member %r that leaves the tree" % (label, raw))
-    if parts[0] != gm.BUNDLE_TOP or "" in parts or "." in parts:
+    if parts[0] != gm.BUNDLE_TOP or "" in parts or "." in parts or (len(parts) == 1 and not member.isdir()):
         raise GofleetError("%s: member %r is outside the expected top directory %s/" % (label, raw, gm.BUNDLE_TOP))
     if member.issym():
         raise GofleetError("%s contains the symlink %s; a mirror holds regular files only" % (label, raw))
@@ -116,7 +117,7 @@ def verify(bundle_path, doc):
         if e.message.startswith(label):
             raise
         raise GofleetError("%s: %s" % (label, e.message))
-    except (tarfile.TarError, EOFError, IOError, OSError) as e:
+    except (tarfile.TarError, EOFError, IOError, OSError, zlib.error) as e:
         raise GofleetError("%s is truncated or not a valid tarball: %s" % (label, e))
     for rel in sorted(doc["files"]):
         if rel not in present:

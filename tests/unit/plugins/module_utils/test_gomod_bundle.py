@@ -216,6 +216,8 @@ def member(name, kind=tarfile.REGTYPE, data=b"x", mode=0o644, linkname=""):
     (member("mirror/example.com/../../evil"), "leaves the tree"),
     (member("/etc/cron.d/evil"), "absolute path"),
     (member("other/file"), "outside the expected top directory mirror/"),
+    (member("mirror"), "outside the expected top directory mirror/"),
+    (member("./mirror/x"), "outside the expected top directory mirror/"),
     (member("mirror/example.com/lib/@v/fifo", kind=tarfile.FIFOTYPE), "special file"),
     (member("mirror/example.com/lib/@v/v1.1.0.info", mode=0o4755), "setuid"),
     (member("mirror/example.com/x", kind=tarfile.SYMTYPE, linkname="lib"), "symlink"),
