@@ -7,7 +7,8 @@ Module paths and versions are case-sensitive but file systems often are not, so 
 proxy protocol spells every upper-case letter as '!' + lower case ("example.com/Upper"
 is served as "example.com/!upper").  Module zips must hold only `module@version/...`
 members, within the size limits of golang.org/x/mod/zip, with no two names that differ
-only in case; `h1:` hashes are dirhash.Hash1 over the members.
+only in case; `h1:` hashes are dirhash.Hash1 over the members. An `.info` is JSON naming its
+version, as Go's proxy client insists.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,6 +17,7 @@ __metaclass__ = type
 
 import base64
 import hashlib
+import json
 import posixpath
 import re
 import zipfile
@@ -26,6 +28,8 @@ from ansible_collections.gofleet.golang.plugins.module_utils.errors import Gofle
 MAX_ZIP_FILE = 500 << 20
 MAX_GO_MOD = 16 << 20
 MAX_LICENSE = 16 << 20
+# An .info is a small JSON object ({"Version", "Time", "Origin"}); not a Go limit, ours.
+MAX_INFO = 1 << 20
 
 # <escaped module path>/@v/<escaped version>.<ext>
 _FILE_RE = re.compile(r"^(?P<path>[^@]+)/@v/(?P<version>v[^/]+?)\.(?P<ext>info|mod|zip|ziphash)$")
@@ -242,14 +246,8 @@ def zip_go_mod(zip_path, path, version):
         raise GofleetError("module zip %s@%s cannot be read: %s" % (path, version, e))
 
 
-# An .info is a small JSON object ({"Version", "Time", "Origin"}); no Go limit, this is ours.
-MAX_INFO = 1 << 20
-
-
 def check_info(data, path, version):
     """An .info as Go's proxy client reads it: a JSON object whose Version is this version."""
-    import json
-
     key = "%s@%s" % (path, version)
     if len(data) > MAX_INFO:
         raise GofleetError("%s: .info is larger than %d bytes" % (key, MAX_INFO))
