@@ -48,6 +48,8 @@ def parse_requirement(item):
     if not text:
         raise GofleetError("requirements: empty entry")
     if text.endswith("go.mod") or os.path.sep in text and os.path.exists(text):
+        if not os.path.isabs(text):
+            raise GofleetError("requirements: go.mod file %r must be an absolute path" % text)
         if not os.path.isfile(text):
             raise GofleetError("requirements: go.mod file %s does not exist" % text)
         return ("gomod", text)
@@ -122,50 +124,87 @@ def empty_doc():
     return {"format": FORMAT, "modules": {}, "files": {}}
 
 
+class Indexer(object):
+    """Builds a mirror index one file at a time, checking every module file as Go would.
+
+    The same checks serve a tree on disk (state=built) and a bundle's members (state=present):
+    zips (prefix, clean names, case clashes, size limits from the headers), .mod size, a .mod
+    equal to the zip's own go.mod, an .info that is Go's JSON, a .ziphash equal to the zip's h1.
+    """
+
+    def __init__(self):
+        self.doc = empty_doc()
+        self.ziphash = {}
+        self.mods = {}
+        self.zip_mods = {}
+
+    def add(self, rel, sha, source, size, label=None):
+        """Index file rel (sha256 `sha`): source is its path or a seekable file object."""
+        kind = classify(rel)
+        if kind is None:
+            return False
+        self.doc["files"][rel] = sha
+        if kind[0] != "module":
+            return True
+        path, version, ext = kind[1:]
+        key = "%s@%s" % (path, version)
+        entry = self.doc["modules"].setdefault(key, {"module": path, "version": version, "h1": None, "h1_mod": None})
+        if ext == "zip":
+            entry["h1"] = gp.check_zip(source, path, version, label, size=size)
+            if hasattr(source, "seek"):
+                source.seek(0)
+            self.zip_mods[key] = gp.zip_go_mod(source, path, version)
+            return True
+        limit = {"mod": gp.MAX_GO_MOD, "info": gp.MAX_INFO}.get(ext, 4096)
+        if size > limit:
+            raise GofleetError("%s: .%s is larger than %d bytes" % (key, ext, limit))
+        data = _read(source) if not hasattr(source, "read") else source.read(limit + 1)
+        if ext == "mod":
+            entry["h1_mod"] = gp.h1_go_mod(data)
+            self.mods[key] = data
+        elif ext == "info":
+            gp.check_info(data, path, version)
+        elif ext == "ziphash":
+            self.ziphash[key] = data.decode("utf-8", "replace").strip()
+        return True
+
+    def finish(self, go_sums=None):
+        """The index, once every file is in; go_sums as for index_tree."""
+        doc = self.doc
+        for key, recorded in sorted(self.ziphash.items()):
+            computed = doc["modules"][key]["h1"]
+            if computed is not None and computed != recorded:
+                raise GofleetError("%s: zip hashes to %s but its .ziphash says %s" % (key, computed, recorded))
+        for key, entry in sorted(doc["modules"].items()):
+            if entry["h1_mod"] is None:
+                raise GofleetError("%s: the tree has files for it but no .mod file" % key)
+            # Go serves a +incompatible version's .mod synthesized, whatever its zip holds.
+            in_zip = self.zip_mods.get(key)
+            if in_zip is not None and not entry["version"].endswith("+incompatible") and in_zip != self.mods[key]:
+                raise GofleetError("%s: its .mod differs from the go.mod in its zip" % key)
+            for label, sums in go_sums or ():
+                for suffix, field in (("", "h1"), ("/go.mod", "h1_mod")):
+                    want = sums.get((entry["module"], entry["version"] + suffix))
+                    if want and entry[field] and want != entry[field]:
+                        raise GofleetError(
+                            "checksum mismatch for %s%s: %s says %s, the download hashes to %s"
+                            % (key, suffix, label, want, entry[field])
+                        )
+        return doc
+
+
 def index_tree(root, go_sums=None):
     """Index the mirror files under root: validates every zip and checks hashes.
 
     go_sums: list of (label, {(module, version): h1}) from go.sum files; any entry that
     lists a module of the tree must match what the tree holds.
     """
-    doc = empty_doc()
-    zips = {}
+    index = Indexer()
     for rel in walk_files(root):
-        kind = classify(rel)
-        if kind is None:
-            continue
         full = os.path.join(root, rel)
-        doc["files"][rel] = sha256_file(full)
-        if kind[0] != "module":
-            continue
-        path, version, ext = kind[1:]
-        key = "%s@%s" % (path, version)
-        entry = doc["modules"].setdefault(key, {"module": path, "version": version, "h1": None, "h1_mod": None})
-        if ext == "mod":
-            data = _read(full)
-            if len(data) > gp.MAX_GO_MOD:
-                raise GofleetError("%s: go.mod is larger than %d bytes" % (key, gp.MAX_GO_MOD))
-            entry["h1_mod"] = gp.h1_go_mod(data)
-        elif ext == "zip":
-            entry["h1"] = gp.check_zip(full, path, version)
-        elif ext == "ziphash":
-            zips[key] = _read(full).decode("utf-8", "replace").strip()
-    for key, recorded in sorted(zips.items()):
-        computed = doc["modules"][key]["h1"]
-        if computed is not None and computed != recorded:
-            raise GofleetError("%s: zip hashes to %s but its .ziphash says %s" % (key, computed, recorded))
-    for key, entry in list(doc["modules"].items()):
-        if entry["h1_mod"] is None:
-            raise GofleetError("%s: the tree has files for it but no .mod file" % key)
-        for label, sums in go_sums or ():
-            for suffix, field in (("", "h1"), ("/go.mod", "h1_mod")):
-                want = sums.get((entry["module"], entry["version"] + suffix))
-                if want and entry[field] and want != entry[field]:
-                    raise GofleetError(
-                        "checksum mismatch for %s%s: %s says %s, the download hashes to %s"
-                        % (key, suffix, label, want, entry[field])
-                    )
-    return doc
+        if classify(rel) is not None:
+            index.add(rel, sha256_file(full), full, os.path.getsize(full))
+    return index.finish(go_sums)
 
 
 def derive_lists(doc):
@@ -621,7 +660,8 @@ def _drift(release_dir, manifest_file, mode):
 
 def present(run_command, check_mode, path, bundle, checksum, verify="fast", signature=None, keyring=None, gpg=None):
     """state=present: verify the bundle, merge it with the current release, switch, repair."""
-    from ansible_collections.gofleet.golang.plugins.module_utils import artifact, manifest as mf, safe_tar
+    from ansible_collections.gofleet.golang.plugins.module_utils import artifact, gomod_bundle, gomod_drift, manifest as mf, safe_tar
+    from ansible_collections.gofleet.golang.plugins.module_utils import drift as ddrift
 
     if not bundle or not checksum:
         raise GofleetError("state=present needs bundle and checksum (sha256:<hex>)")
@@ -635,6 +675,8 @@ def present(run_command, check_mode, path, bundle, checksum, verify="fast", sign
         artifact.verify_signature(run_command, gpg, bundle, signature, keyring, "bundle %s" % bundle)
     source = Bundle(bundle)
     try:
+        # The files, not the manifest, say what the bundle serves; judged the same in check mode.
+        gomod_bundle.verify(bundle, source.doc)
         release, current_dir = _current_release(path)
         current = load_doc_file(os.path.join(current_dir, MANIFEST)) if current_dir else None
         if current_dir and current is None:
@@ -643,25 +685,35 @@ def present(run_command, check_mode, path, bundle, checksum, verify="fast", sign
         merged, sources = merge(base, source.doc, lambda rel: _read(os.path.join(current_dir, rel)), source.read)
         new_id = doc_id(merged)[:12]
         drift = _drift(current_dir, release_manifest_path(path, release), verify) if current_dir else []
+        # How each path drifted (expected vs found), read before any repair touches it.
+        drift_items = gomod_drift.items(current_dir, release_manifest_path(path, release), drift,
+                                        LOST_MANIFEST) if drift else []
+        diff = {"before": diff_text(current), "after": diff_text(merged)}
         result = {
             "release": new_id,
             "current": os.path.join(path, "current"),
             "modules": module_keys(merged),
             "added": sorted(set(merged["modules"]) - set(base["modules"])),
             "drift": drift,
+            "drift_items": drift_items,
             "bundle_sha256": expected,
-            "diff": {"before": diff_text(current), "after": diff_text(merged)},
+            "diff": [diff, ddrift.diff(drift_items, os.path.join(path, "current"))] if drift_items else diff,
         }
         if new_id == release and not drift:
             result["changed"] = False
             return result
         result["changed"] = True
+        # What the real run would refuse, check mode refuses too: both judge before acting.
+        if new_id == release:
+            repairs = _repair_plan(path, current_dir, merged, sources, source, drift)
+        else:
+            _check_base_files(current_dir, merged, sources, source.doc, bundle)
         if check_mode:
             return result
         releases = os.path.join(path, "releases")
         atomic.makedirs(releases, 0o755)
         if new_id == release:
-            _repair(path, current_dir, release, merged, sources, source, drift, verify)
+            _repair(path, current_dir, release, merged, sources, source, repairs, LOST_MANIFEST in drift, verify)
             return result
         staging = atomic.make_staging_dir(releases, new_id)
         try:
@@ -718,40 +770,70 @@ def _assemble(tree, current_dir, merged, sources, bundle_doc, bundle):
     normalize_tree(tree)
 
 
-def _repair(path, current_dir, release, merged, sources, source, drift, verify):
+def _base_missing_or_altered(current_dir, rel, merged):
+    origin = os.path.join(current_dir, rel)
+    return not os.path.isfile(origin) or sha256_file(origin) != merged["files"][rel]
+
+
+def _check_base_files(current_dir, merged, sources, bundle_doc, bundle):
+    """Every file a new release takes from the current one (the bundle lacks it) is intact."""
+    for rel, src in sorted(sources.items()):
+        if src == "base" and bundle_doc["files"].get(rel) != merged["files"][rel]:
+            if _base_missing_or_altered(current_dir, rel, merged):
+                raise GofleetError(
+                    "%s in the current release is missing or altered and the bundle %s does not carry it; "
+                    "ship a bundle that contains it" % (rel, bundle))
+
+
+def _repair_plan(path, current_dir, merged, sources, source, drift):
+    """[(rel, fix)] for each drifted path of the current release; refuses one nothing can fix."""
+    if LOST_MANIFEST in drift:
+        # Without the recorded manifest, the merged index's sha256 are the reference.
+        drift = ["changed: %s" % rel for rel in sorted(merged["files"])
+                 if _base_missing_or_altered(current_dir, rel, merged)]
+        drift += ["added: %s" % rel for rel in walk_files(current_dir)
+                  if rel not in merged["files"] and rel != MANIFEST]
+        drift.append("changed: %s" % MANIFEST)
+    plan = []
+    for item in drift:
+        how, rel = item.split(": ", 1)
+        if how == "added":
+            fix = "remove"
+        elif rel == MANIFEST:
+            fix = "manifest"
+        elif isinstance(sources.get(rel), bytes):
+            fix = "derived"
+        elif rel in merged["files"] and source.doc["files"].get(rel) == merged["files"][rel]:
+            fix = "bundle"
+        elif rel not in merged["files"]:
+            fix = "directory"  # a directory of the tree: recreate it or put its mode back
+        else:
+            raise GofleetError("%s/current/%s has drifted (%s) and bundle %s does not carry it to repair it"
+                               % (path, rel, how, source.path))
+        plan.append((rel, fix))
+    return plan
+
+
+def _repair(path, current_dir, release, merged, sources, source, plan, lost_manifest, verify):
     """Put drifted files of the current release back from the bundle (or regenerate them)."""
     from ansible_collections.gofleet.golang.plugins.module_utils import manifest as mf
 
     manifest_file = release_manifest_path(path, release)
-    lost_manifest = LOST_MANIFEST in drift
-    if lost_manifest:
-        # Without the recorded manifest, the merged index's sha256 are the reference.
-        drift = ["changed: %s" % rel for rel in sorted(merged["files"])
-                 if not os.path.isfile(os.path.join(current_dir, rel))
-                 or sha256_file(os.path.join(current_dir, rel)) != merged["files"][rel]]
-        drift += ["added: %s" % rel for rel in walk_files(current_dir)
-                  if rel not in merged["files"] and rel != MANIFEST]
-        drift.append("changed: %s" % MANIFEST)
-    for item in drift:
-        how, rel = item.split(": ", 1)
+    for rel, fix in plan:
         target = os.path.join(current_dir, rel)
-        if how == "added":
+        if fix == "remove":
             atomic.remove_tree(target)
             continue
-        if rel == MANIFEST:
-            data = dump_doc(merged)
-        elif isinstance(sources.get(rel), bytes):
-            data = sources[rel]
-        elif rel in merged["files"] and source.doc["files"].get(rel) == merged["files"][rel]:
-            data = source.read(rel)
-        elif rel not in merged["files"]:
-            # A directory of the tree: recreate it or put its mode back.
+        if fix == "directory":
             atomic.makedirs(target, 0o755)
             normalize(target, is_dir=True)
             continue
+        if fix == "manifest":
+            data = dump_doc(merged)
+        elif fix == "derived":
+            data = sources[rel]
         else:
-            raise GofleetError("%s/current/%s has drifted (%s) and bundle %s does not carry it to repair it"
-                               % (path, rel, how, source.path))
+            data = source.read(rel)
         if os.path.isdir(target) and not os.path.islink(target):
             atomic.remove_tree(target)
         place_file(target, data=data)

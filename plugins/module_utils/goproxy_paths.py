@@ -7,7 +7,8 @@ Module paths and versions are case-sensitive but file systems often are not, so 
 proxy protocol spells every upper-case letter as '!' + lower case ("example.com/Upper"
 is served as "example.com/!upper").  Module zips must hold only `module@version/...`
 members, within the size limits of golang.org/x/mod/zip, with no two names that differ
-only in case; `h1:` hashes are dirhash.Hash1 over the members.
+only in case; `h1:` hashes are dirhash.Hash1 over the members. An `.info` is JSON naming its
+version, as Go's proxy client insists.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,6 +17,7 @@ __metaclass__ = type
 
 import base64
 import hashlib
+import json
 import posixpath
 import re
 import zipfile
@@ -26,6 +28,8 @@ from ansible_collections.gofleet.golang.plugins.module_utils.errors import Gofle
 MAX_ZIP_FILE = 500 << 20
 MAX_GO_MOD = 16 << 20
 MAX_LICENSE = 16 << 20
+# An .info is a small JSON object ({"Version", "Time", "Origin"}); not a Go limit, ours.
+MAX_INFO = 1 << 20
 
 # <escaped module path>/@v/<escaped version>.<ext>
 _FILE_RE = re.compile(r"^(?P<path>[^@]+)/@v/(?P<version>v[^/]+?)\.(?P<ext>info|mod|zip|ziphash)$")
@@ -180,15 +184,18 @@ def _check_collision(folded, rel, is_dir, label):
         rel, is_dir = posixpath.dirname(rel), True
 
 
-def check_zip(zip_path, path, version, label=None):
+def check_zip(zip_path, path, version, label=None, size=None):
     """Validate a module zip as Go would, and return its h1: hash.
 
+    zip_path may be a seekable file object of `size` bytes (a bundle member being read).
+    Sizes are judged from the headers before anything is inflated; hashing then inflates at
+    most what the headers declare (zipfile stops a member at its declared size).
     Raises GofleetError naming the zip and the first offending member.
     """
     import os
 
     label = label or "%s@%s (%s)" % (path, version, zip_path)
-    size = os.path.getsize(zip_path)
+    size = os.path.getsize(zip_path) if size is None else size
     if size > MAX_ZIP_FILE:
         raise GofleetError("module zip %s is %d bytes, more than Go's limit of %d" % (label, size, MAX_ZIP_FILE))
     prefix = "%s@%s/" % (path, version)
@@ -226,3 +233,29 @@ def check_zip(zip_path, path, version, label=None):
             return h1_hash((info.filename, _zip_blocks(archive, info)) for info in infos)
         except (zipfile.BadZipfile, IOError, OSError, RuntimeError) as e:
             raise GofleetError("module zip %s cannot be read: %s" % (label, e))
+
+
+def zip_go_mod(zip_path, path, version):
+    """The bytes of `module@version/go.mod` in a zip that check_zip accepted, or None."""
+    try:
+        with zipfile.ZipFile(zip_path) as archive:
+            return archive.read("%s@%s/go.mod" % (path, version))
+    except KeyError:
+        return None
+    except (zipfile.BadZipfile, IOError, OSError, RuntimeError) as e:
+        raise GofleetError("module zip %s@%s cannot be read: %s" % (path, version, e))
+
+
+def check_info(data, path, version):
+    """An .info as Go's proxy client reads it: a JSON object whose Version is this version."""
+    key = "%s@%s" % (path, version)
+    if len(data) > MAX_INFO:
+        raise GofleetError("%s: .info is larger than %d bytes" % (key, MAX_INFO))
+    try:
+        info = json.loads(data.decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        info = None
+    if not isinstance(info, dict):
+        raise GofleetError("%s: .info is not JSON (a JSON object with Version and Time)" % key)
+    if info.get("Version") != version:
+        raise GofleetError("%s: .info says Version %r" % (key, info.get("Version")))

@@ -23,6 +23,13 @@ description:
   - With O(state=present) (on the offline side) verifies O(bundle) against O(checksum) (and O(signature)),
     merges it with the current release into C(<path>/releases/<id>) and switches C(<path>/current)
     atomically. Drift of the current release (per O(verify)) is reported and repaired from the bundle.
+  - O(state=present) trusts the bundle's files, not its manifest. Before anything is written (in check mode
+    too) one pass over the bundle refuses any member that is not a directory or regular file below C(mirror/),
+    or not listed in the manifest with its sha256; runs the checks of O(state=built) on every module file
+    (zip member names, case clashes, Go's size limits read from the zip headers, a C(.mod) equal to the zip's
+    C(go.mod), an C(.info) that is Go's JSON for that version, C(.ziphash)); and derives the module list and
+    the h1 hashes from the files. A manifest that lists a version without files, leaves one out or states
+    another h1 is refused in one line naming C(module@version).
   - Serve C(<path>/current) (or O(path) for a built mirror) as GOPROXY, e.g. C(file://<path>/current,off).
 version_added: 0.1.0
 author:
@@ -38,11 +45,13 @@ options:
     description:
       - For V(built), the mirror tree itself (a GOPROXY directory).
       - For V(present), the directory holding C(releases/) and the C(current) link.
+      - Every path option (O(path), O(bundle), O(signature), O(keyring), a O(go) with a C(/), go.mod files in
+        O(requirements)) must be absolute; a relative one is refused.
     type: path
     required: true
   requirements:
     description:
-      - go.mod files (their go.sum beside them is read and enforced) and/or C(module@version) strings.
+      - go.mod files (absolute paths; their go.sum beside them is read and enforced) and/or C(module@version) strings.
       - Required for O(state=built).
     type: list
     elements: str
@@ -64,7 +73,7 @@ options:
     type: dict
     default: {}
   go:
-    description: The go binary used for O(state=built).
+    description: The go binary used for O(state=built), as an absolute path or a bare name looked up on PATH.
     type: path
     default: go
   bundle:
@@ -143,6 +152,27 @@ drift:
   returned: state=present
   type: list
   elements: str
+drift_items:
+  description:
+    - The same differences, one item per path and aspect, with expected and found values (also shown by
+      C(--check --diff)). C(content) values are C(size <bytes>, sha256 <hex>) (plus C(mtime) when only
+      the mtime differs), C(mode) values 4-digit octal; C(missing)/C(added) have no found/expected value.
+  returned: state=present
+  type: list
+  elements: dict
+  contains:
+    item:
+      description: Path relative to C(<path>/current), or C((release manifest)).
+      type: str
+    aspect:
+      description: One of C(missing), C(added), C(type), C(content), C(mode), C(link).
+      type: str
+    expected:
+      description: What the release manifest recorded (null for an added path).
+      type: str
+    found:
+      description: What is there now (null for a missing path).
+      type: str
 """
 
 import os
@@ -173,6 +203,19 @@ def refuse_other_state_options(params, spec):
         if state != params["state"] and given:
             raise GofleetError("options %s apply only to state=%s (state=%s ignores them)"
                                % (", ".join(given), state, params["state"]))
+
+
+# Path options; a relative one would resolve against whatever directory the module runs in.
+PATH_OPTIONS = ("path", "bundle", "signature", "keyring", "go")
+
+
+def refuse_relative_paths(params):
+    for name in PATH_OPTIONS:
+        value = params.get(name)
+        if name == "go" and value and os.path.sep not in value:
+            continue  # a bare name is looked up on PATH
+        if value and not os.path.isabs(value):
+            raise GofleetError("%s must be an absolute path, got %r" % (name, value))
 
 
 def run(module):
@@ -211,6 +254,8 @@ def main():
         supports_check_mode=True,
     )
     try:
+        # Before the lock: its file would land beside a relative path.
+        refuse_relative_paths(module.params)
         lock = lock_path(module.params["path"])
         # Check mode writes nothing, not even the lock file of a mirror that was never managed
         # (with no lock file, no real run has touched the mirror either).

@@ -3,6 +3,7 @@
 file:// upstream made of tests/fixtures/gomod_upstream, the module runs through
 ansible-playbook with connection local."""
 
+import hashlib
 import json
 import os
 import shutil
@@ -51,7 +52,7 @@ def world(tmp_path_factory):
             "upstream": "file://%s" % proxy, "app": app}
 
 
-def run(world, args, check=False, diff=False):
+def run(world, args, check=False, diff=False, cwd=None):
     out = world["base"] / "result.json"
     if out.exists():
         out.unlink()
@@ -62,7 +63,8 @@ def run(world, args, check=False, diff=False):
            "-e", "@%s" % (world["base"] / "vars.json")]
     cmd += ["--check"] if check else []
     cmd += ["--diff"] if diff else []
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, check=False)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, check=False,
+                          cwd=None if cwd is None else str(cwd))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return json.loads(out.read_text())
 
@@ -155,8 +157,16 @@ def test_present_merge_verify_repair(world):
     good = zip_path.read_bytes()
     with open(str(zip_path), "ab") as f:
         f.write(b"tampered")
-    seen = run(world, present, check=True)
+    seen = run(world, present, check=True, diff=True)
     assert seen["changed"] is True and seen["drift"] == ["changed: example.com/lib/@v/v1.1.0.zip"]
+    # --check --diff shows the tampered file's expected and found size and sha256, without -v.
+    want = "size %d, sha256 %s" % (len(good), hashlib.sha256(good).hexdigest())
+    found = "size %d, sha256 %s" % (len(good) + 8, hashlib.sha256(good + b"tampered").hexdigest())
+    assert seen["drift_items"] == [{"item": "example.com/lib/@v/v1.1.0.zip", "aspect": "content",
+                                    "expected": want, "found": found}], seen
+    shown = seen["diff"][-1]
+    assert "content example.com/lib/@v/v1.1.0.zip: %s" % want in shown["after"]
+    assert "content example.com/lib/@v/v1.1.0.zip: %s" % found in shown["before"]
     assert zip_path.read_bytes() != good
     fixed = run(world, dict(present, verify="full"))
     assert fixed["changed"] is True and fixed["drift"] == ["changed: example.com/lib/@v/v1.1.0.zip"]
@@ -180,6 +190,27 @@ def test_errors_are_one_line_naming_the_input(world, args, fragment):
         args.update(upstream=world["upstream"], gosumdb="off", go=world["go"])
     res = run(world, args)
     assert res["failed"] is True and fragment in res["msg"] and "\n" not in res["msg"], res
+
+
+@pytest.mark.parametrize("option, value", [("path", "rel/mirror"), ("bundle", "out/one.tar.gz"),
+                                           ("keyring", "keys/k.gpg")])
+def test_relative_paths_are_refused(world, option, value):
+    base = world["base"]
+    one = base / "out" / "one.tar.gz"
+    if not one.exists():
+        run(world, built_args(world, base / "m1", [str(world["app"] / "go.mod")], one))
+    cwd = base / ("cwd-" + option)
+    (cwd / "out").mkdir(parents=True, exist_ok=True)
+    shutil.copy(str(one), str(cwd / "out" / "one.tar.gz"))
+    args = {"state": "present", "path": str(base / "srv-rel"), "bundle": str(one),
+            "checksum": "sha256:" + Path(str(one) + ".sha256").read_text().split()[0]}
+    if option == "keyring":
+        args["signature"] = str(one) + ".asc"
+    args[option] = value
+    for check in (True, False):
+        res = run(world, args, check=check, cwd=cwd)
+        assert res.get("failed") is True and res["msg"] == "%s must be an absolute path, got %r" % (option, value), res
+    assert not (cwd / "rel").exists() and not (base / "srv-rel").exists()
 
 
 def _gpg(home, *args):

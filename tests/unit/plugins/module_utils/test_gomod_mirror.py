@@ -493,3 +493,63 @@ def test_present_refuses_symlinks_in_a_bundle(tmp_path, bundles, name, target):
     with pytest.raises(GofleetError, match="symlink"):
         gm.present(_no_run, False, str(tmp_path / "srv"), str(evil), checksum)
     assert not (tmp_path / "srv" / "current").exists()
+
+
+# ------------------------------------------------------------------ relative paths ---------
+
+@pytest.mark.parametrize("option, value", [
+    ("path", "rel/mirror"),
+    ("bundle", "out/m.tar.gz"),
+    ("signature", "m.tar.gz.asc"),
+    ("keyring", "./keys.gpg"),
+    ("go", "bin/go"),
+])
+def test_module_refuses_relative_paths(option, value):
+    from ansible_collections.gofleet.golang.plugins.modules import go_offline_mirror as module
+
+    params = {"path": "/srv/gomirror", "bundle": "/tmp/m.tar.gz", "signature": None, "keyring": None, "go": "go"}
+    module.refuse_relative_paths(params)  # absolute paths and a go found on PATH pass
+    params[option] = value
+    with pytest.raises(GofleetError) as e:
+        module.refuse_relative_paths(params)
+    assert e.value.message == "%s must be an absolute path, got %r" % (option, value)
+
+
+def test_requirements_refuse_a_relative_go_mod(tmp_path, monkeypatch):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "go.mod").write_text("module example.com/app\n")
+    monkeypatch.chdir(str(tmp_path))
+    with pytest.raises(GofleetError, match=r"^requirements: go.mod file 'app/go.mod' must be an absolute path$"):
+        gm.parse_requirement("app/go.mod")
+
+
+def refusals(target, bundle, checksum):
+    """The check-mode and the real run's error for one present run: check mode predicts it."""
+    messages = []
+    for check_mode in (True, False):
+        with pytest.raises(GofleetError) as e:
+            gm.present(_no_run, check_mode, str(target), bundle, checksum)
+        messages.append(e.value.message)
+    assert messages[0] == messages[1]
+    return messages[0]
+
+
+def test_check_mode_predicts_a_base_file_the_merge_cannot_use(tmp_path, bundles):
+    target = tmp_path / "srv"
+    first = gm.present(_no_run, False, str(target), *bundles["one"])
+    with open(str(target / "current" / "example.com/lib/@v/v1.1.0.zip"), "ab") as f:
+        f.write(b"x")
+    msg = refusals(target, *bundles["two"])
+    assert "example.com/lib/@v/v1.1.0.zip in the current release is missing or altered" in msg
+    assert os.readlink(str(target / "current")) == "releases/" + first["release"]
+
+
+def test_check_mode_predicts_a_repair_the_bundle_cannot_make(tmp_path, bundles):
+    target = tmp_path / "srv"
+    gm.present(_no_run, False, str(target), *bundles["one"])
+    merged = gm.present(_no_run, False, str(target), *bundles["two"])
+    # bundle two alone brings nothing new (same release), and does not carry example.com/lib
+    (target / "current" / "example.com/lib/@v/v1.1.0.zip").unlink()
+    msg = refusals(target, *bundles["two"])
+    assert "current/example.com/lib/@v/v1.1.0.zip has drifted (missing)" in msg
+    assert os.readlink(str(target / "current")) == "releases/" + merged["release"]

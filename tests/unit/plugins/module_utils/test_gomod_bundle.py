@@ -1,0 +1,230 @@
+# -*- coding: utf-8 -*-
+"""gomod_bundle: what state=present trusts in a bundle. The module list and hashes come from the
+files, every module file gets the checks `built` gives it, and check mode judges every member the
+way the real run does. Bundles are rebuilt from an honest one with one thing changed."""
+
+import hashlib
+import io
+import json
+import tarfile
+import zipfile
+
+import pytest
+
+from ansible_collections.gofleet.golang.plugins.module_utils import gomod_mirror as gm
+from ansible_collections.gofleet.golang.plugins.module_utils import goproxy_paths as gp
+from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
+
+from ansible_collections.gofleet.golang.tests.unit.plugins.module_utils.test_gomod_mirror import FakeGo
+from ansible_collections.gofleet.golang.tests import mirror_fixtures
+
+LIB = "example.com/lib/@v/v1.1.0"
+
+
+def build_honest(base):
+    """(bundle path, checksum) of a bundle built the normal way for example.com/lib@v1.1.0 (+ dep)."""
+    upstream = mirror_fixtures.build_goproxy(base / "proxy")
+    res = gm.build(FakeGo(upstream), False, "go", str(base / "m"), ["example.com/lib@v1.1.0"],
+                   "file:///up", "off", str(base / "one.tar.gz"))
+    return str(base / "one.tar.gz"), res["bundle_checksum"]
+
+
+@pytest.fixture(scope="module")
+def honest(tmp_path_factory):
+    return build_honest(tmp_path_factory.mktemp("honest"))
+
+
+def no_run(*args, **kwargs):
+    raise AssertionError("present must not run commands without a signature")
+
+
+def repack(src, dest, manifest=None, replace=None, extra=()):
+    """Copy bundle src to dest: manifest(doc) edits the manifest, replace={rel: bytes} swaps file
+    contents (their sha256 in the manifest follows, so only the planted fault is wrong), extra
+    members (TarInfo, bytes or None) are appended. Returns (dest, checksum)."""
+    replace = replace or {}
+    with tarfile.open(src) as old:
+        members = [(m, old.extractfile(m).read() if m.isfile() else None) for m in old.getmembers()]
+    top = gm.BUNDLE_TOP + "/"
+    doc = json.loads(dict((m.name, d) for m, d in members)[top + gm.MANIFEST])
+    for rel, data in replace.items():
+        doc["files"][rel] = hashlib.sha256(data).hexdigest()
+    if manifest:
+        manifest(doc)
+    with tarfile.open(str(dest), "w:gz") as new:
+        for member, data in members:
+            rel = member.name[len(top):]
+            if rel == gm.MANIFEST:
+                data = json.dumps(doc).encode()
+            elif rel in replace:
+                data = replace[rel]
+            if data is not None:
+                member.size = len(data)
+            new.addfile(member, io.BytesIO(data) if data is not None else None)
+        for member, data in extra:
+            new.addfile(member, io.BytesIO(data) if data is not None else None)
+    return str(dest), "sha256:" + hashlib.sha256(dest.read_bytes()).hexdigest()
+
+
+def module_entry(doc, key):
+    return [m for m in doc["modules"] if "%s@%s" % (m["module"], m["version"]) == key][0]
+
+
+def refused_in_both_modes(tmp_path, bundle, checksum):
+    """The check-mode verdict and the real run's: the same one-line error, nothing written."""
+    target = tmp_path / "srv"
+    errors = []
+    for check_mode in (True, False):
+        with pytest.raises(GofleetError) as e:
+            gm.present(no_run, check_mode, str(target), bundle, checksum)
+        errors.append(e.value.message)
+    assert errors[0] == errors[1], errors
+    assert "\n" not in errors[0]
+    assert not target.exists(), "a refused bundle wrote %s" % target
+    return errors[0]
+
+
+def test_honest_bundle_installs(tmp_path, honest):
+    res = gm.present(no_run, False, str(tmp_path / "srv"), *honest)
+    assert res["modules"] == ["example.com/dep@v1.0.0", "example.com/lib@v1.1.0"]
+
+
+# ---------------------------------------------------------------- 14.10: the module list ------
+
+def test_present_refuses_a_listed_version_without_files(tmp_path, honest):
+    def ghost(doc):
+        doc["modules"].append({"module": "example.com/lib", "version": "v9.9.9", "h1": "h1:x=", "h1_mod": "h1:y="})
+
+    bundle = repack(honest[0], tmp_path / "ghost.tar.gz", manifest=ghost)
+    msg = refused_in_both_modes(tmp_path, *bundle)
+    assert "example.com/lib@v9.9.9" in msg and "no files" in msg, msg
+
+
+@pytest.mark.parametrize("field", ["h1", "h1_mod"])
+def test_present_refuses_a_false_h1(tmp_path, honest, field):
+    false = "h1:" + "A" * 43 + "="
+
+    def lie(doc):
+        module_entry(doc, "example.com/lib@v1.1.0")[field] = false
+
+    bundle = repack(honest[0], tmp_path / "lie.tar.gz", manifest=lie)
+    msg = refused_in_both_modes(tmp_path, *bundle)
+    assert "example.com/lib@v1.1.0" in msg and false in msg, msg
+
+
+def test_present_refuses_files_of_an_unlisted_module(tmp_path, honest):
+    def drop(doc):
+        doc["modules"] = [m for m in doc["modules"] if m["module"] != "example.com/dep"]
+
+    bundle = repack(honest[0], tmp_path / "unlisted.tar.gz", manifest=drop)
+    msg = refused_in_both_modes(tmp_path, *bundle)
+    assert "example.com/dep@v1.0.0" in msg and "module list" in msg, msg
+
+
+# ---------------------------------------------------------------- 14.11: zip checks -----------
+
+def zip_bytes(members):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members:
+            z.writestr(name, data)
+    return out.getvalue()
+
+
+def with_zip(data):
+    """A manifest edit that makes the module entry and the .ziphash agree with a planted zip,
+    so that only the zip's own fault is left to find."""
+    def names(archive):
+        with zipfile.ZipFile(io.BytesIO(archive)) as z:
+            return [(i.filename, [z.read(i)]) for i in z.infolist()]
+
+    h1 = gp.h1_hash(names(data))
+
+    def edit(doc):
+        module_entry(doc, "example.com/lib@v1.1.0")["h1"] = h1
+    return edit, h1
+
+
+@pytest.mark.parametrize("members, fragment", [
+    ([("example.com/lib@v1.1.0/go.mod", b"module example.com/lib\n"), ("example.com/other@v1.0.0/x.go", b"x")],
+     "does not start with example.com/lib@v1.1.0/"),
+    ([("example.com/lib@v1.1.0/go.mod", b"module example.com/lib\n"), ("example.com/lib@v1.1.0/../../evil", b"x")],
+     "not a clean relative path"),
+    ([("example.com/lib@v1.1.0/A.go", b"x"), ("example.com/lib@v1.1.0/a.go", b"y")], "differ only in case"),
+])
+def test_present_runs_the_zip_checks(tmp_path, honest, members, fragment):
+    data = zip_bytes(members)
+    edit, h1 = with_zip(data)
+    bundle = repack(honest[0], tmp_path / "zip.tar.gz", manifest=edit,
+                    replace={LIB + ".zip": data, LIB + ".ziphash": h1.encode()})
+    msg = refused_in_both_modes(tmp_path, *bundle)
+    assert "example.com/lib@v1.1.0" in msg and fragment in msg, msg
+
+
+def test_present_refuses_a_zip_bomb_by_its_headers(tmp_path, honest, monkeypatch):
+    data = zip_bytes([("example.com/lib@v1.1.0/go.mod", b"module example.com/lib\n"),
+                      ("example.com/lib@v1.1.0/zeros.go", b"\0" * 200000)])
+    assert len(data) < 2000  # what a bomb is: tiny packed, large unpacked
+    edit, h1 = with_zip(data)
+    bundle = repack(honest[0], tmp_path / "bomb.tar.gz", manifest=edit,
+                    replace={LIB + ".zip": data, LIB + ".ziphash": h1.encode()})
+    monkeypatch.setattr(gp, "MAX_ZIP_FILE", 100000)
+    msg = refused_in_both_modes(tmp_path, *bundle)
+    assert "example.com/lib@v1.1.0" in msg and "unpacks to more than 100000 bytes" in msg, msg
+
+
+def test_present_refuses_a_mod_that_differs_from_the_zips_go_mod(tmp_path, honest):
+    mod = b"module example.com/lib\n\ngo 1.21\n\nrequire example.com/evil v1.0.0\n"
+
+    def edit(doc):
+        module_entry(doc, "example.com/lib@v1.1.0")["h1_mod"] = gp.h1_go_mod(mod)
+
+    bundle = repack(honest[0], tmp_path / "mod.tar.gz", manifest=edit, replace={LIB + ".mod": mod})
+    msg = refused_in_both_modes(tmp_path, *bundle)
+    assert "example.com/lib@v1.1.0" in msg and "differs from the go.mod in its zip" in msg, msg
+
+
+@pytest.mark.parametrize("info, fragment", [
+    (b"<html>not found</html>", "is not JSON"),
+    (b"[1, 2]", "is not JSON"),
+    (b'{"Version": "v1.0.0", "Time": "2024-01-02T03:04:05Z"}', "says Version 'v1.0.0'"),
+])
+def test_present_refuses_a_bad_info(tmp_path, honest, info, fragment):
+    bundle = repack(honest[0], tmp_path / "info.tar.gz", replace={LIB + ".info": info})
+    msg = refused_in_both_modes(tmp_path, *bundle)
+    assert "example.com/lib@v1.1.0" in msg and fragment in msg, msg
+
+
+def test_built_runs_the_same_checks(tmp_path):
+    upstream = mirror_fixtures.build_goproxy(tmp_path / "proxy")
+    (upstream / "example.com/lib/@v/v1.1.0.info").write_bytes(b"<html>")
+    with pytest.raises(GofleetError, match=r"example.com/lib@v1.1.0: .*\.info is not JSON"):
+        gm.build(FakeGo(upstream), False, "go", str(tmp_path / "m"), ["example.com/lib@v1.1.0"], "file:///up", "off")
+
+
+# ---------------------------------------------------------------- 14.12: members in check mode -
+
+def member(name, kind=tarfile.REGTYPE, data=b"x", mode=0o644, linkname=""):
+    info = tarfile.TarInfo(name)
+    info.type, info.mode, info.linkname = kind, mode, linkname
+    info.size = len(data) if kind == tarfile.REGTYPE else 0
+    return info, data if kind == tarfile.REGTYPE else None
+
+
+@pytest.mark.parametrize("extra, fragment", [
+    (member("mirror/../evil"), "mirror/../evil"),
+    (member("mirror/example.com/../../evil"), "leaves the tree"),
+    (member("/etc/cron.d/evil"), "absolute path"),
+    (member("other/file"), "outside the expected top directory mirror/"),
+    (member("mirror"), "outside the expected top directory mirror/"),
+    (member("./mirror/x"), "outside the expected top directory mirror/"),
+    (member("mirror/example.com/lib/@v/fifo", kind=tarfile.FIFOTYPE), "special file"),
+    (member("mirror/example.com/lib/@v/v1.1.0.info", mode=0o4755), "setuid"),
+    (member("mirror/example.com/x", kind=tarfile.SYMTYPE, linkname="lib"), "symlink"),
+    (member("mirror/example.com/y", kind=tarfile.LNKTYPE, linkname="mirror/gofleet-mirror.json"), "link"),
+    (member("mirror/evil.sh"), "which its manifest does not list"),
+])
+def test_check_mode_judges_the_members_like_the_real_run(tmp_path, honest, extra, fragment):
+    bundle = repack(honest[0], tmp_path / "evil.tar.gz", extra=[extra])
+    msg = refused_in_both_modes(tmp_path, *bundle)
+    assert fragment in msg and bundle[0] in msg, msg
