@@ -66,7 +66,8 @@ options:
     default: 60
   checksum:
     description:
-      - The tarball's digest as V(sha256:<hex>). Required with O(state=present) unless O(checksum_url) is given.
+      - The tarball's digest as V(sha256:<hex>), V(SHA256:<hex>) or the bare 64-hex sum (as C(SHA256SUMS) and go.dev list it).
+        Required with O(state=present) unless O(checksum_url) is given.
       - A missing or wrong checksum fails before anything is extracted.
     type: str
   checksum_url:
