@@ -71,7 +71,7 @@ test-molecule: setup
 	$(ENGINE); $(BIN)/pytest tests/molecule
 
 demo: setup
-	$(ENGINE); bash playbooks/demo/run.sh
+	$(ENGINE); DEMO_KEEP='$(DEMO_KEEP)' bash playbooks/demo/run.sh
 
 bench: venv collection tarballs
 	$(BIN)/python bench/toolchain_runs.py

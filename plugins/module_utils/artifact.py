@@ -22,15 +22,17 @@ from ansible.module_utils.urls import open_url
 from ansible.module_utils.six.moves.urllib.parse import urlparse
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
-_SHA256_RE = re.compile(r"^sha256:([0-9a-fA-F]{64})$")
+# The prefix is optional and any case: users paste go.dev's bare sums and "SHA256:" forms.
+_SHA256_RE = re.compile(r"^(?:sha256:)?([0-9a-f]{64})$", re.IGNORECASE)
 _CHUNK = 1024 * 1024
 
 
 def parse_checksum(value, option="checksum"):
-    """'sha256:<64 hex>' -> lower-case hex; anything else fails naming the option."""
+    """'sha256:<64 hex>', 'SHA256:<64 hex>' or the bare 64 hex digits -> lower-case hex;
+    anything else fails naming the option."""
     match = _SHA256_RE.match((value or "").strip())
     if not match:
-        raise GofleetError("%s must look like sha256:<64 hex digits>, got %r" % (option, value))
+        raise GofleetError("%s must look like sha256:<64 hex digits> (or the bare 64-hex sum), got %r" % (option, value))
     return match.group(1).lower()
 
 

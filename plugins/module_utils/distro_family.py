@@ -6,7 +6,10 @@
 gofleet's roles know three families: RedHat (dnf, SELinux: Rocky, RHEL, openEuler, Kylin),
 Debian (apt: Debian, Ubuntu, UOS, Deepin) and Void (xbps, runit).  Ansible's own os_family
 decides when it names one of them; a derivative it does not know resolves through the
-ID and ID_LIKE fields of /etc/os-release.
+ID and ID_LIKE fields of /etc/os-release.  An ID that names editions of both families
+(UOS Server 1050e is rpm-based, 1050a/d and the desktop Debian-based) with no ID_LIKE is
+decided by the package tools the host really has: Ansible maps such a name to one family
+whatever the edition (and then reports pkg_mgr for that family), so its facts cannot say.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,6 +31,35 @@ _ID_TO_FAMILY = {
 }
 
 
+# IDs shipped in rpm-based and Debian-based editions alike; without ID_LIKE, probe the host.
+AMBIGUOUS_IDS = ("uos", "kylin")
+# Front ends first (a Debian host may carry the rpm package, not dnf), then the databases.
+_DEB_FRONTENDS = ("/usr/bin/apt-get",)
+_RPM_FRONTENDS = ("/usr/bin/dnf", "/usr/bin/yum")
+_DEB_DATABASES = ("/usr/bin/dpkg",)
+_RPM_DATABASES = ("/usr/bin/rpm",)
+PACKAGE_TOOLS = _DEB_FRONTENDS + _RPM_FRONTENDS + _DEB_DATABASES + _RPM_DATABASES
+
+
+def package_tool_probes(os_release_text):
+    """The paths a role must stat for resolve(): none when os-release decides on its own."""
+    release = parse_os_release(os_release_text)
+    if release.get("ID", "").lower() in AMBIGUOUS_IDS and not release.get("ID_LIKE", "").strip():
+        return list(PACKAGE_TOOLS)
+    return []
+
+
+def _family_by_package_tools(release, tools):
+    present = set(tools)
+    for deb, rpm in ((_DEB_FRONTENDS, _RPM_FRONTENDS), (_DEB_DATABASES, _RPM_DATABASES)):
+        has_deb, has_rpm = bool(present.intersection(deb)), bool(present.intersection(rpm))
+        if has_deb != has_rpm:
+            return "Debian" if has_deb else "RedHat"
+    raise GofleetError(
+        "ID=%s without ID_LIKE in /etc/os-release, and the package tools found (%s) name neither apt nor rpm alone: "
+        "add ID_LIKE (debian or rhel) to /etc/os-release" % (release.get("ID"), ", ".join(sorted(present)) or "none"))
+
+
 def parse_os_release(text):
     """KEY=value pairs of /etc/os-release, with shell quoting undone."""
     fields = {}
@@ -44,13 +76,19 @@ def parse_os_release(text):
     return fields
 
 
-def resolve(facts, os_release_text=None):
-    """The family for a host, from its facts (os_family, distribution) and os-release text."""
+def resolve(facts, os_release_text=None, package_tools=None):
+    """The family for a host, from its facts (os_family, distribution) and os-release text.
+
+    package_tools: the paths of package_tool_probes() that exist on the host; when given and
+    os-release leaves the family open, they decide (Ansible's os_family is only a name mapping).
+    """
     facts = facts or {}
     os_family = facts.get("os_family") or facts.get("ansible_os_family")
+    release = parse_os_release(os_release_text)
+    if package_tools is not None and package_tool_probes(os_release_text):
+        return _family_by_package_tools(release, package_tools)
     if os_family in FAMILIES:
         return os_family
-    release = parse_os_release(os_release_text)
     # ID_LIKE first: one ID can name editions of both families (Kylin desktop is
     # Ubuntu-like, Kylin server RHEL-like), and ID_LIKE says which this one is.
     candidates = release.get("ID_LIKE", "").split() + [release.get("ID", "")]

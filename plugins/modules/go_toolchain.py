@@ -66,7 +66,8 @@ options:
     default: 60
   checksum:
     description:
-      - The tarball's digest as V(sha256:<hex>). Required with O(state=present) unless O(checksum_url) is given.
+      - The tarball's digest as V(sha256:<hex>), V(SHA256:<hex>) or the bare 64-hex sum (as C(SHA256SUMS) and go.dev list it).
+        Required with O(state=present) unless O(checksum_url) is given.
       - A missing or wrong checksum fails before anything is extracted.
     type: str
   checksum_url:
@@ -109,6 +110,9 @@ options:
         GOTOOLCHAIN, ...), so they reach every user, cron job and service, not only login shells.
       - C(GOTOOLCHAIN=local) is always set unless overridden here, so an offline host never tries to download a
         toolchain. A null value drops a key back to the tarball's default.
+      - Values are strings (booleans become V(on)/V(off)). A list is joined the way C(go) splits the variable:
+        with spaces for GOFLAGS and CGO_*FLAGS, with commas for GOPROXY, GOPRIVATE, GONOPROXY, GONOSUMDB,
+        GOINSECURE, GODEBUG, GOEXPERIMENT and GOVCS, with colons for GOPATH. Any other list, dict or float fails.
     type: dict
     default: {}
   verify:

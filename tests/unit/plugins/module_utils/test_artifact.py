@@ -31,12 +31,17 @@ NAME = "go1.22.12.linux-amd64.tar.gz"
     ("sha256:" + HEX, HEX),
     ("sha256:" + HEX.upper(), HEX),
     ("  sha256:%s\n" % HEX, HEX),
+    # What users paste: the bare sum of a SHA256SUMS line or go.dev's list, an upper-case prefix.
+    (HEX, HEX),
+    (HEX.upper(), HEX),
+    ("SHA256:" + HEX, HEX),
+    ("SHA256:" + HEX.upper(), HEX),
 ])
 def test_parse_checksum_ok(value, expected):
     assert artifact.parse_checksum(value) == expected
 
 
-@pytest.mark.parametrize("value", [None, "", HEX, "md5:" + HEX, "sha256:" + HEX[:-1], "sha256:" + "zz" * 32, "sha512:" + HEX * 2])
+@pytest.mark.parametrize("value", [None, "", HEX[:-1], HEX + "a", "md5:" + HEX, "sha256: " + HEX, "sha256:" + HEX[:-1], "sha256:" + "zz" * 32, "sha512:" + HEX * 2])
 def test_parse_checksum_bad_names_option(value):
     with pytest.raises(GofleetError) as err:
         artifact.parse_checksum(value, "checksum")

@@ -64,3 +64,38 @@ def test_validate_names_the_key(env, words):
 def test_parse_skips_comments_and_blank_lines():
     assert go_env.parse(UPSTREAM) == [
         ("GOPROXY", "https://proxy.golang.org,direct"), ("GOSUMDB", "sum.golang.org"), ("GOTOOLCHAIN", "auto")]
+
+
+# Lists are joined the way Go reads each variable: GOFLAGS and CGO_*FLAGS space-separated,
+# the pattern and proxy lists comma-separated, GOPATH colon-separated.
+@pytest.mark.parametrize("env,line", [
+    ({"GOFLAGS": ["-mod=mod"]}, "GOFLAGS=-mod=mod\n"),
+    ({"GOFLAGS": ["-mod=readonly", "-trimpath"]}, "GOFLAGS=-mod=readonly -trimpath\n"),
+    ({"CGO_CFLAGS": ["-O2", "-g"]}, "CGO_CFLAGS=-O2 -g\n"),
+    ({"GOPRIVATE": ["*.corp", "git.internal/*"]}, "GOPRIVATE=*.corp,git.internal/*\n"),
+    ({"GOPROXY": ["https://goproxy.internal", "off"]}, "GOPROXY=https://goproxy.internal,off\n"),
+    ({"GOPATH": ["/srv/go", "/opt/go"]}, "GOPATH=/srv/go:/opt/go\n"),
+], ids=["goflags-one", "goflags-two", "cgo-cflags", "goprivate", "goproxy", "gopath"])
+def test_list_values_are_joined_the_go_way(env, line):
+    go_env.validate(env)
+    rendered = go_env.render("", env)
+    assert line in rendered.splitlines(True)
+    assert "[" not in rendered and "'" not in rendered
+    assert go_env.render(rendered, env) == rendered
+
+
+@pytest.mark.parametrize("env,words", [
+    ({"GOFLAGS": {"mod": "mod"}}, ["env value for GOFLAGS", "dict"]),
+    ({"GOFLAGS": [["-mod=mod"]]}, ["env value for GOFLAGS", "list of strings"]),
+    ({"GOFLAGS": ["-mod=mod", None]}, ["env value for GOFLAGS", "list of strings"]),
+    ({"GOFLAGS": ["-ldflags=-s -w"]}, ["env value for GOFLAGS", "space"]),
+    ({"GOPRIVATE": ["a,b"]}, ["env value for GOPRIVATE", "','"]),
+    ({"GOTOOLCHAIN": ["local"]}, ["env value for GOTOOLCHAIN", "one value"]),
+    ({"GOAMD64": 2.5}, ["env value for GOAMD64", "float"]),
+], ids=["dict", "nested-list", "none-in-list", "space-in-flag", "comma-in-pattern", "list-for-scalar", "float"])
+def test_other_types_are_refused_in_one_line(env, words):
+    with pytest.raises(GofleetError) as err:
+        go_env.validate(env)
+    assert "\n" not in err.value.message
+    for word in words:
+        assert word in err.value.message, err.value.message
