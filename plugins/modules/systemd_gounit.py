@@ -29,6 +29,11 @@ description:
     through C(chpst) (user, rlimits, C(-e) env dir), a C(log/run) with C(svlogd), and a link in the
     runsvdir directory. Options runit cannot honour are listed in C(unsupported_options) and warned
     about, never silently dropped.
+  - "A C(%) in O(user), O(group), O(working_directory), O(environment_file), O(description), O(binary) and
+    O(args) is written as C(%%), so systemd takes it literally instead of expanding a specifier (C(user: \"%u\")
+    would otherwise run the service as root). O(exec_start), O(unit), O(service) and O(install) are systemd
+    syntax and written as given: write C(%%) there for a literal C(%); a C(%) in the program word of
+    O(exec_start) is refused, since the binary checked would not be the one systemd runs."
 author:
   - gofleet founders (@gofleet)
 extends_documentation_fragment:

@@ -276,3 +276,51 @@ def test_runit_supervised_restarted_removed(engine, runit_image, hello_binary, t
         assert stats["changed"] == 0
     finally:
         c.remove()
+
+
+# ---------------------------------------------------------------- systemd, module only
+
+SLEEP = "/usr/bin/sleep"   # coreutils' sleep: an ELF that runs under the strict profile, no Go needed
+
+
+@pytest.fixture(scope="module")
+def bare_node(engine, debian_image):
+    """An air-gapped systemd container without Go, for what the module alone decides."""
+    container = engine.container(debian_image, systemd=True, network="none")
+    try:
+        container.wait_systemd()
+        yield container
+    finally:
+        container.remove()
+
+
+def unit_task(c, workdir, args, check=False, diff=False, expect_ok=True):
+    """systemd_gounit once with `args`; its result."""
+    results, _stats = run_play(workdir, c, [{"name": "unit", "hosts": "all", "gather_facts": False, "tasks": [
+        {"name": "unit", "gofleet.golang.systemd_gounit": args}]}], check=check, diff=diff, expect_ok=expect_ok)
+    return results["unit"]
+
+
+def show(c, unit, *props):
+    out = c.exec(["systemctl", "show", unit, "-p", ",".join(props)]).stdout
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+def test_specifiers_reach_systemd_as_literals(bare_node, tmp_path):
+    """User=%u must not become root, WorkingDirectory=/srv/50%off must not become /srv/50<os>ff."""
+    c = bare_node
+    c.exec("useradd --system --badname -M -s /usr/sbin/nologin '%u' && mkdir -p '/srv/50%off' /etc/gofleet/env"
+           " && printf 'A=1\\n' > '/etc/gofleet/env/%n.env'")
+    args = dict(name="pct", binary=SLEEP, args=["1000"], user="%u", working_directory="/srv/50%off",
+                environment_file="/etc/gofleet/env/%n.env", description="50% off for %u", settle=1)
+    res = unit_task(c, tmp_path, args)
+    assert res["changed"] and "User=%%u" in res["unit"]
+    props = show(c, "pct", "User", "WorkingDirectory", "EnvironmentFiles", "Description", "MainPID")
+    assert props["User"] == "%u"
+    assert props["WorkingDirectory"] == "/srv/50%off"
+    assert props["EnvironmentFiles"].split()[0] == "/etc/gofleet/env/%n.env"
+    assert props["Description"] == "50% off for %u"
+    uid = c.exec("awk '/^Uid:/ {print $2}' /proc/%s/status" % props["MainPID"]).stdout.strip()
+    assert uid == c.exec(["id", "-u", "%u"]).stdout.strip() and uid != "0"
+    assert not unit_task(c, tmp_path, args)["changed"]
+    unit_task(c, tmp_path, {"name": "pct", "state": "absent"})
