@@ -153,6 +153,27 @@ options:
   runit_service_dir:
     description: Directory runsvdir watches. Defaults to C(/var/service) (Void), else C(/etc/service) when only that exists.
     type: path
+  foreign_dropins:
+    description:
+      - What to do with a drop-in (C(<unit>.d/*.conf)) for the unit that this module did not write and
+        O(allowed_dropins) does not name. systemd merges drop-ins over the unit file, so one with
+        C(ProtectSystem=false) undoes the hardening while the unit file stays the same.
+      - The module reads the unit as systemd sees it (C(systemctl show -p DropInPaths)) and also the
+        C(.conf) files in C(/etc/systemd/system{,.control}/<unit>.d) and C(/run/systemd/system{,.control}/<unit>.d)
+        (a file planted without a daemon-reload applies at the next one). Each foreign drop-in is drift
+        (RV(drift_items), aspect C(added), found = what it sets, secrets masked), in check mode too.
+      - V(remove) (the default, the safe choice) deletes it, reloads systemd and restarts a running service.
+        Drop-ins that belong to a package (C(/usr/lib/systemd)) or apply to other units too (C(service.d/),
+        C(<prefix>-.service.d/)) are reported and warned about, never removed.
+      - V(keep) reports and warns only; V(fail) fails naming them.
+    type: str
+    choices: [remove, keep, fail]
+    default: remove
+  allowed_dropins:
+    description: Drop-ins that are accepted, by file name (C(override.conf)) or full path. They are not drift.
+    type: list
+    elements: str
+    default: []
 notes:
   - Under runit the log goes to C(/var/log/<name>/) through svlogd; it is kept when the service is removed.
 """
@@ -222,6 +243,24 @@ status:
   description: Service state after the run (systemd properties, or the parsed C(sv status)).
   returned: always
   type: dict
+drift_items:
+  description:
+    - How the node differed from what was asked, one item each (the shape of C(module_utils/drift.py)),
+      also shown in the diff as expected against found.
+    - "Aspects: C(unit) (changed lines of the unit file or run script, expected: ours, found: the file's),
+      C(state) (a deployed service not running, not stopped or not enabled as asked), C(mode) (an
+      environment file readable by others), C(added) (a foreign drop-in, see O(foreign_dropins))."
+    - A first deploy is not drift.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{item: /etc/systemd/system/api.service.d/override.conf, aspect: added, expected: null,
+            found: ProtectSystem=false}]
+drift:
+  description: "RV(drift_items) as one line each, e.g. C(state: api.service (active -> inactive))."
+  returned: always
+  type: list
+  elements: str
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -262,6 +301,8 @@ ARGUMENT_SPEC = dict(
     init_system=dict(type="str", choices=["auto", "systemd", "runit"], default="auto"),
     settle=dict(type="float", default=2),
     runit_service_dir=dict(type="path"),
+    foreign_dropins=dict(type="str", choices=["remove", "keep", "fail"], default="remove"),
+    allowed_dropins=dict(type="list", elements="str", default=[]),
 )
 
 PLANS = {"systemd": SystemdPlan, "runit": RunitPlan}

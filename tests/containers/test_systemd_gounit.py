@@ -324,3 +324,39 @@ def test_specifiers_reach_systemd_as_literals(bare_node, tmp_path):
     assert uid == c.exec(["id", "-u", "%u"]).stdout.strip() and uid != "0"
     assert not unit_task(c, tmp_path, args)["changed"]
     unit_task(c, tmp_path, {"name": "pct", "state": "absent"})
+
+
+def test_foreign_dropin_is_drift_and_removal_restores_the_hardening(bare_node, tmp_path):
+    c = bare_node
+    c.exec("useradd --system -M -s /usr/sbin/nologin dropped")   # not DynamicUser=: that implies ProtectSystem=strict
+    args = dict(name="dropped", binary=SLEEP, args=["1000"], user="dropped", settle=1)
+    unit_task(c, tmp_path, args)
+    assert show(c, "dropped", "ProtectSystem")["ProtectSystem"] == "strict"
+    override = "/etc/systemd/system/dropped.service.d/override.conf"
+    c.exec("mkdir -p %s && printf '[Service]\\nProtectSystem=false\\nNoNewPrivileges=no\\n' > %s"
+           " && systemctl daemon-reload" % (os.path.dirname(override), override))
+    assert show(c, "dropped", "ProtectSystem")["ProtectSystem"] == "no"
+    expected = [{"item": override, "aspect": "added", "expected": None,
+                 "found": "ProtectSystem=false NoNewPrivileges=no"}]
+
+    predicted = unit_task(c, tmp_path, args, check=True, diff=True)
+    assert predicted["changed"] and predicted["drift_items"] == expected
+    assert predicted["actions"] == ["daemon-reload", "restart"]
+    assert any("added %s: ProtectSystem=false" % override in d["before"] for d in predicted["diff"])
+    assert c.exec(["test", "-e", override], check=False).returncode == 0
+
+    res = unit_task(c, tmp_path, args)
+    assert res["changed"] and res["drift_items"] == expected and res["actions"] == predicted["actions"]
+    assert c.exec(["test", "-e", override], check=False).returncode != 0
+    props = show(c, "dropped", "ProtectSystem", "NoNewPrivileges", "DropInPaths", "ActiveState")
+    assert props == {"ProtectSystem": "strict", "NoNewPrivileges": "yes", "DropInPaths": "", "ActiveState": "active"}
+    again = unit_task(c, tmp_path, args)
+    assert not again["changed"] and again["drift_items"] == []
+
+    # named in allowed_dropins, a drop-in is the admin's and stays
+    c.exec("mkdir -p %s && printf '[Service]\\nLimitNOFILE=512\\n' > %s/limits.conf && systemctl daemon-reload"
+           % ((os.path.dirname(override),) * 2))
+    kept = unit_task(c, tmp_path, dict(args, allowed_dropins=["limits.conf"]))
+    assert not kept["changed"] and kept["drift_items"] == []
+    assert show(c, "dropped", "LimitNOFILE")["LimitNOFILE"] == "512"
+    unit_task(c, tmp_path, {"name": "dropped", "state": "absent"})
