@@ -360,3 +360,15 @@ def test_foreign_dropin_is_drift_and_removal_restores_the_hardening(bare_node, t
     assert not kept["changed"] and kept["drift_items"] == []
     assert show(c, "dropped", "LimitNOFILE")["LimitNOFILE"] == "512"
     unit_task(c, tmp_path, {"name": "dropped", "state": "absent"})
+
+
+def test_null_service_name_fails_validation_in_one_line(bare_node, tmp_path):
+    c = bare_node
+    results, _stats = run_play(tmp_path, c, [service_play(go_service_name=None, go_service_binary_src=SLEEP)],
+                               expect_ok=False)
+    failed = [r for r in results.values() if r and r.get("failed")]
+    assert len(failed) == 1, results
+    msg = failed[0]["msg"]
+    assert "go_service_name" in msg and "\n" not in msg.strip(), msg
+    assert "filter" not in msg.lower() and "NoneType" not in msg, msg
+    assert c.exec(["test", "-e", "/usr/local/bin/None"], check=False).returncode != 0
