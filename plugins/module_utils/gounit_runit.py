@@ -22,7 +22,6 @@ from ansible_collections.gofleet.golang.plugins.module_utils import runit_servic
 from ansible_collections.gofleet.golang.plugins.module_utils import service_manager as sm
 from ansible_collections.gofleet.golang.plugins.module_utils.gounit_service import (
     ServicePlan,
-    check_node,
     text_diff,
     total_memory,
 )
@@ -72,7 +71,7 @@ class RunitPlan(ServicePlan):
         if unsupported:
             warnings.append("runit cannot honour: %s" % "; ".join(unsupported))
         warnings.extend(runit.advisories(spec))
-        self.facts["binary"] = check_node(self.module, spec, warnings)
+        self.facts["binary"] = self.check_binary()
         mem = total_memory()
         self.facts["derived_environment"] = dict(render.go_runtime_env(spec.get("limits"), spec.get("environment"), mem))
 
@@ -89,7 +88,7 @@ class RunitPlan(ServicePlan):
         self.writes = [f for f in files if atomic.file_differs(f[0], f[1], f[2])]
         self.needs_env_dir = any(self._in_env_dir(f[0]) for f in files)
         restart_worthy = [f[0] for f in self.writes if f[0] == self.run_path or self._in_env_dir(f[0])] + \
-            [p for p in self.removes if self._in_env_dir(p)]
+            [p for p in self.removes if self._in_env_dir(p)] + ([self.spec["binary"]] if self.binary_new else [])
         log_changed = any(f[0] == self.sv_path + "/log/run" for f in self.writes)
 
         run_text = files[0][1].decode("utf-8")
@@ -101,6 +100,7 @@ class RunitPlan(ServicePlan):
         self.actions = actions
 
     def apply(self):
+        self.install_binary()
         if self.spec["state"] != "absent":
             self._prepare_dirs()
         for path, data, mode in self.writes:

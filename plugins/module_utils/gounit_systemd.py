@@ -26,7 +26,6 @@ from ansible_collections.gofleet.golang.plugins.module_utils import service_mana
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 from ansible_collections.gofleet.golang.plugins.module_utils.gounit_service import (
     ServicePlan,
-    check_node,
     default_env_file,
     text_diff,
     total_memory,
@@ -128,7 +127,7 @@ class SystemdPlan(ServicePlan):
 
     def _plan_present(self):
         spec, warnings = self.spec, self.warnings
-        binary_info = check_node(self.module, spec, warnings)
+        binary_info = self.check_binary()
         version = self.mgr.version()
         unit_text, info = render.render_unit(spec, version, total_memory())
         self.facts.update(unit=unit_text, binary=binary_info, skipped_directives=info["skipped"],
@@ -136,7 +135,7 @@ class SystemdPlan(ServicePlan):
         if info["skipped"]:
             warnings.append("systemd %s is too old for %s: left out of the unit" % (version, ", ".join(info["skipped"])))
         if binary_info is not None:
-            verify_note = self.mgr.verify(unit_text)
+            verify_note = self.mgr.verify(self._verify_text(unit_text))
             if verify_note:
                 warnings.append(verify_note)
 
@@ -160,10 +159,18 @@ class SystemdPlan(ServicePlan):
         if before is not None:   # a first deploy is not drift
             self.drift_items.extend(state_drift(self.name + ".service", self.status, spec["state"], spec["enabled"]))
         self.actions = sm.plan_systemd(self.status, spec["state"], spec["enabled"],
-                                       unit_changed or dropins_removed, env_changed)
+                                       unit_changed or dropins_removed, env_changed or self.binary_new)
         if self.drift_items:
             diffs.append(drift.diff(self.drift_items, "drift of %s.service" % self.name))
         self.diff = diffs if len(diffs) > 1 else diffs[0]
+
+    def _verify_text(self, unit_text):
+        """The unit as systemd-analyze should see it: a staged new binary stands in for the one it replaces."""
+        staged = self.spec.get("install_from")
+        if not (self.binary_new and staged and os.path.exists(staged)):
+            return unit_text
+        old = "ExecStart=" + render.quote_exec_arg(self.spec["binary"])
+        return unit_text.replace(old, "ExecStart=" + render.quote_exec_arg(staged), 1)
 
     def _plan_dropins(self):
         """Foreign drop-ins are drift; foreign_dropins decides what happens to them. True: some go."""
@@ -190,6 +197,7 @@ class SystemdPlan(ServicePlan):
         return len(stuck) < len(foreign)
 
     def apply(self):
+        self.install_binary()
         for path, data, mode in self.writes:
             atomic.write_file(path, data, mode)
         if "remove-files" not in self.actions:   # present: foreign drop-ins go before the reload

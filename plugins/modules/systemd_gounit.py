@@ -51,6 +51,15 @@ options:
     type: list
     elements: str
     default: []
+  install_from:
+    description:
+      - Path of a new binary staged beside O(binary) (same directory, so the rename is atomic), as the
+        go_service role stages it. It gets the checks O(binary) gets (ELF for this architecture, libraries)
+        and only then is renamed over O(binary), before the unit is written; a running service restarts.
+      - One that fails a check is removed and O(binary) stays as it was, with the service running on it.
+        One equal to O(binary) is removed and changes nothing.
+      - In check mode a missing O(install_from) (its copy only predicted) predicts a new binary.
+    type: path
   exec_start:
     description:
       - A complete C(ExecStart=) command line in systemd syntax, instead of O(binary) and O(args).
@@ -237,6 +246,10 @@ derived_environment:
   returned: always
   type: dict
   sample: {GOMAXPROCS: "2", GOMEMLIMIT: 460MiB}
+binary_changed:
+  description: Whether O(install_from) replaced the binary (or would, in check mode).
+  returned: always
+  type: bool
 binary:
   description: What the binary check found (path, arch, linkage static/dynamic, interpreter).
   returned: when state is not absent
@@ -303,6 +316,7 @@ ARGUMENT_SPEC = dict(
     init_system=dict(type="str", choices=["auto", "systemd", "runit"], default="auto"),
     settle=dict(type="float", default=2),
     runit_service_dir=dict(type="path"),
+    install_from=dict(type="path"),
     foreign_dropins=dict(type="str", choices=["remove", "keep", "fail"], default="remove"),
     allowed_dropins=dict(type="list", elements="str", default=[]),
 )

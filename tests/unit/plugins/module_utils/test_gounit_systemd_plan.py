@@ -6,12 +6,15 @@
 
 import json
 import os
+import shutil
 import stat
 
 import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import gounit_render, gounit_systemd
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
+from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import ELF_SIGNATURE, tarball_arch
+from elf_fixtures import write_elf  # tests/elf_fixtures.py, on sys.path by tests/unit/conftest.py
 
 
 @pytest.fixture
@@ -247,3 +250,78 @@ def test_stopped_service_and_edited_unit_are_drift_items(node):
 def test_first_deploy_is_no_drift(node):
     p = node["plan"](check_mode=True)
     assert (p.result()["drift_items"], p.result()["drift"]) == ([], [])
+
+
+# ---------------------------------------------------------------- a staged binary (install_from)
+
+def stage_elf(binary, arch=None, extra=b"v2"):
+    """A new binary staged beside `binary`, as the go_service role leaves it."""
+    path = os.path.join(os.path.dirname(binary), ".hello.gofleet-new")
+    write_elf(path, *ELF_SIGNATURE[arch or tarball_arch()])
+    with open(path, "ab") as f:
+        f.write(extra)
+    return path
+
+
+def other_arch():
+    return "arm64" if tarball_arch() != "arm64" else "amd64"
+
+
+def test_staged_binary_is_checked_then_renamed_and_restarts(node, static_elf):
+    node["deploy"]()
+    stage = stage_elf(static_elf)
+    new = open(stage, "rb").read()
+    checked = node["plan"](check_mode=True, install_from=stage)
+    assert checked.actions == ["restart"] and checked.changed and checked.result()["binary_changed"]
+    assert os.path.exists(stage) and open(static_elf, "rb").read() != new
+
+    p = node["plan"](install_from=stage)
+    assert (p.actions, p.changed) == (checked.actions, True)
+    p.apply()
+    assert not os.path.exists(stage) and open(static_elf, "rb").read() == new
+    assert node["ran"](p) == ["restart"]
+    again = node["plan"]()
+    assert (again.changed, again.actions) == (False, [])
+
+
+def test_wrong_arch_staged_binary_leaves_the_old_one_and_the_service(node, static_elf):
+    node["deploy"]()
+    old = open(static_elf, "rb").read()
+    stage = stage_elf(static_elf, other_arch())
+    with pytest.raises(GofleetError) as e:
+        node["plan"](install_from=stage)
+    assert stage in e.value.message and "unchanged" in e.value.message and "\n" not in e.value.message
+    assert open(static_elf, "rb").read() == old and not os.path.exists(stage)
+    assert node["systemctl"].active and node["systemctl"].actions()[-1] == "start"   # nothing after the deploy
+
+
+def test_identical_staged_binary_is_no_change(node, static_elf):
+    node["deploy"]()
+    stage = os.path.join(os.path.dirname(static_elf), ".hello.gofleet-new")
+    shutil.copy(static_elf, stage)
+    p = node["plan"](install_from=stage)
+    assert (p.changed, p.actions, p.result()["binary_changed"]) == (False, [], False)
+    p.apply()
+    assert not os.path.exists(stage)
+
+
+def test_first_deploy_from_a_stage_verifies_and_installs(node, static_elf):
+    os.unlink(static_elf)
+    stage = stage_elf(static_elf)
+    p = node["deploy"](install_from=stage)
+    assert p.actions == ["daemon-reload", "enable", "start"] and os.path.exists(static_elf)
+    assert not os.path.exists(stage)
+
+
+def test_check_mode_without_the_stage_predicts_a_new_binary(node, static_elf):
+    node["deploy"]()
+    p = node["plan"](check_mode=True, install_from=os.path.join(os.path.dirname(static_elf), ".hello.gofleet-new"))
+    assert (p.actions, p.result()["binary_changed"]) == (["restart"], True)
+    assert any("not there" in w for w in p.warnings)
+
+
+def test_stage_must_sit_beside_the_binary(node, static_elf, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    with pytest.raises(GofleetError, match="install_from .* beside binary"):
+        node["plan"](install_from=stage_elf(str(elsewhere / "x")))
