@@ -17,6 +17,7 @@ __metaclass__ = type
 import os
 
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic
+from ansible_collections.gofleet.golang.plugins.module_utils import drift
 from ansible_collections.gofleet.golang.plugins.module_utils import gounit_render as render
 from ansible_collections.gofleet.golang.plugins.module_utils import runit_service as runit
 from ansible_collections.gofleet.golang.plugins.module_utils import service_manager as sm
@@ -24,6 +25,7 @@ from ansible_collections.gofleet.golang.plugins.module_utils.gounit_service impo
     ServicePlan,
     text_diff,
     total_memory,
+    unit_drift,
 )
 
 VOID_SERVICE_DIR = "/var/service"
@@ -93,11 +95,24 @@ class RunitPlan(ServicePlan):
 
         run_text = files[0][1].decode("utf-8")
         self.facts["unit"] = run_text
-        self.diff = text_diff(self.run_path, atomic.read_file(self.run_path), run_text)
+        before = atomic.read_file(self.run_path)
+        self.diff = text_diff(self.run_path, before, run_text)
+        if before is not None:   # a first deploy is not drift
+            self._plan_drift(before, run_text, linked)
+        if self.drift_items:
+            self.diff = [self.diff, drift.diff(self.drift_items, "drift of %s" % self.name)]
         actions = sm.plan_runit(self.status, spec["state"], linked and self.mgr.linked(), bool(restart_worthy))
         if log_changed and linked:
             actions.append("restart-log")
         self.actions = actions
+
+    def _plan_drift(self, before, run_text, linked):
+        if before != run_text:
+            self.drift_items.append(unit_drift(self.run_path, before, run_text))
+        want = {"started": "run", "stopped": "down"}.get(self.spec["state"])
+        found = self.status.get("state") if linked else "not linked"
+        if want is not None and found != want:
+            self.drift_items.append(drift.item(self.name, "state", want, found))
 
     def apply(self):
         self.install_binary()

@@ -13,10 +13,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import difflib
 import grp
 import os
 import pwd
 
+from ansible_collections.gofleet.golang.plugins.module_utils import drift
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 from ansible_collections.gofleet.golang.plugins.module_utils.gounit_binary import (
     binary_of_exec_start,
@@ -138,6 +140,17 @@ def check_staged(module, spec, warnings):
     return info, not (os.path.isfile(binary) and same_content(staged, binary))
 
 
+def unit_drift(path, before, after):
+    """The unit file's changed lines as one drift item (expected: ours, found: the file's)."""
+    gone, added = [], []
+    for line in difflib.ndiff(before.splitlines(), after.splitlines()):
+        if line.startswith("- "):
+            gone.append(line[2:])
+        elif line.startswith("+ "):
+            added.append(line[2:])
+    return drift.item(path, "unit", "; ".join(added) or "(nothing)", "; ".join(gone) or "(nothing)")
+
+
 def text_diff(path, before, after):
     return {"before_header": path, "after_header": path, "before": before or "", "after": after}
 
@@ -164,6 +177,7 @@ class ServicePlan(object):
         self.actions = []
         self.diff = None
         self.binary_new = False   # install_from replaces the binary
+        self.drift_items = []     # drift.item()s: how the node differs from what was asked
 
     @property
     def changed(self):
@@ -188,7 +202,8 @@ class ServicePlan(object):
 
     def result(self):
         """The module's return values as far as they are known."""
-        out = dict(self.facts, changed=self.changed, actions=list(self.actions), binary_changed=self.binary_new)
+        out = dict(self.facts, changed=self.changed, actions=list(self.actions), binary_changed=self.binary_new,
+                   drift_items=list(self.drift_items), drift=[drift.line(i) for i in self.drift_items])
         if self.diff is not None:
             out["diff"] = self.diff
         if self.status is not None:

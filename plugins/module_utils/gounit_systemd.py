@@ -14,7 +14,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import difflib
 import os
 import re
 
@@ -29,6 +28,7 @@ from ansible_collections.gofleet.golang.plugins.module_utils.gounit_service impo
     default_env_file,
     text_diff,
     total_memory,
+    unit_drift,
 )
 
 UNIT_DIR = "/etc/systemd/system"
@@ -50,17 +50,6 @@ def parse_env_keys(text):
     never a key of its own (reading it as one would put a piece of a secret in the diff).
     """
     return dict((m.group(1), m.group(0)) for m in _ENV_ENTRY_RE.finditer(text or ""))
-
-
-def unit_drift(path, before, after):
-    """The unit file's changed lines as one drift item (expected: ours, found: the file's)."""
-    gone, added = [], []
-    for line in difflib.ndiff(before.splitlines(), after.splitlines()):
-        if line.startswith("- "):
-            gone.append(line[2:])
-        elif line.startswith("+ "):
-            added.append(line[2:])
-    return drift.item(path, "unit", "; ".join(added) or "(nothing)", "; ".join(gone) or "(nothing)")
 
 
 def state_drift(unit, status, state, enabled):
@@ -103,13 +92,7 @@ class SystemdPlan(ServicePlan):
     def __init__(self, module, spec):
         ServicePlan.__init__(self, module, spec, sm.SystemdManager(module, spec["name"]))
         self.unit_path = os.path.join(UNIT_DIR, self.name + ".service")
-        self.drift_items = []
 
-    def result(self):
-        out = ServicePlan.result(self)
-        out["drift_items"] = list(self.drift_items)
-        out["drift"] = [drift.line(i) for i in self.drift_items]
-        return out
 
     def plan(self):
         self.facts["unit_path"] = self.unit_path
