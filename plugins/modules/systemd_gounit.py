@@ -86,7 +86,7 @@ options:
         unit file or the diff).
       - Under systemd they are written to O(environment_file) with mode 0600; under runit to
         C(/etc/sv/<name>/env/) (directory 0700, files 0600).
-      - Under runit a value that ends with a space or tab is refused (naming the key, never the value):
+      - Under runit a value that ends with a space or tab is refused (naming the key, never the value),
         C(chpst -e) strips trailing blanks, so the service would silently get another value.
       - When omitted, an existing O(environment_file) is referenced but not managed.
     type: dict
