@@ -34,6 +34,10 @@ def binary_of_exec_start(exec_start):
     if not words:
         raise GofleetError("exec_start is empty")
     program = words[0].lstrip(_PREFIX_CHARS)
+    if "%" in program:
+        # systemd expands specifiers in it: the program checked here would not be the one it runs
+        raise GofleetError("exec_start program %r contains '%%', which systemd expands as a specifier; "
+                           "use binary and args instead" % words[0])
     if not program.startswith("/"):
         raise GofleetError("exec_start must start with an absolute path, got %r" % words[0])
     return program, words[1:]

@@ -255,6 +255,12 @@ def quote_exec_arg(arg):
     return text
 
 
+def escape_specifiers(value):
+    """'%u' -> '%%u': systemd expands specifiers in User=, WorkingDirectory=, Description= ...;
+    a literal % must reach it doubled, or `user: "%u"` runs the service as root."""
+    return None if value is None else str(value).replace("%", "%%")
+
+
 def exec_start_line(binary, args):
     return " ".join(quote_exec_arg(w) for w in [binary] + list(args or []))
 
@@ -349,7 +355,7 @@ def render_unit(spec, systemd_version=None, total_memory=None):
     hardening, skipped = hardening_directives(spec.get("hardening") or "strict", families, systemd_version)
 
     unit = [
-        ("Description", spec.get("description") or "%s (Go service managed by gofleet)" % name),
+        ("Description", escape_specifiers(spec.get("description") or "%s (Go service managed by gofleet)" % name)),
         ("After", "network-online.target"),
         ("Wants", "network-online.target"),
         ("StartLimitIntervalSec", restart["start_limit_interval_sec"]),
@@ -358,20 +364,20 @@ def render_unit(spec, systemd_version=None, total_memory=None):
 
     service = [("Type", "simple"), ("ExecStart", spec["exec_start"])]
     if spec.get("user"):
-        service.append(("User", spec["user"]))
+        service.append(("User", escape_specifiers(spec["user"])))
         if spec.get("group"):
-            service.append(("Group", spec["group"]))
+            service.append(("Group", escape_specifiers(spec["group"])))
     elif spec.get("dynamic_user"):
         service.append(("DynamicUser", "yes"))
         if spec.get("group"):
-            service.append(("Group", spec["group"]))
+            service.append(("Group", escape_specifiers(spec["group"])))
     if spec.get("working_directory"):
-        service.append(("WorkingDirectory", spec["working_directory"]))
+        service.append(("WorkingDirectory", escape_specifiers(spec["working_directory"])))
     derived = go_runtime_env(limits, spec.get("environment"), total_memory)
     for key, value in derived:
-        service.append(("Environment", "%s=%s" % (key, value)))
+        service.append(("Environment", escape_specifiers("%s=%s" % (key, value))))
     if spec.get("environment_file"):
-        service.append(("EnvironmentFile", spec["environment_file"]))
+        service.append(("EnvironmentFile", escape_specifiers(spec["environment_file"])))
     service.append(("Restart", restart["policy"]))
     service.append(("RestartSec", restart["sec"]))
     for key in LIMIT_KEYS:

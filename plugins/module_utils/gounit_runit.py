@@ -17,14 +17,15 @@ __metaclass__ = type
 import os
 
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic
+from ansible_collections.gofleet.golang.plugins.module_utils import drift
 from ansible_collections.gofleet.golang.plugins.module_utils import gounit_render as render
 from ansible_collections.gofleet.golang.plugins.module_utils import runit_service as runit
 from ansible_collections.gofleet.golang.plugins.module_utils import service_manager as sm
 from ansible_collections.gofleet.golang.plugins.module_utils.gounit_service import (
     ServicePlan,
-    check_node,
     text_diff,
     total_memory,
+    unit_drift,
 )
 
 VOID_SERVICE_DIR = "/var/service"
@@ -72,7 +73,7 @@ class RunitPlan(ServicePlan):
         if unsupported:
             warnings.append("runit cannot honour: %s" % "; ".join(unsupported))
         warnings.extend(runit.advisories(spec))
-        self.facts["binary"] = check_node(self.module, spec, warnings)
+        self.facts["binary"] = self.check_binary()
         mem = total_memory()
         self.facts["derived_environment"] = dict(render.go_runtime_env(spec.get("limits"), spec.get("environment"), mem))
 
@@ -89,18 +90,32 @@ class RunitPlan(ServicePlan):
         self.writes = [f for f in files if atomic.file_differs(f[0], f[1], f[2])]
         self.needs_env_dir = any(self._in_env_dir(f[0]) for f in files)
         restart_worthy = [f[0] for f in self.writes if f[0] == self.run_path or self._in_env_dir(f[0])] + \
-            [p for p in self.removes if self._in_env_dir(p)]
+            [p for p in self.removes if self._in_env_dir(p)] + ([self.spec["binary"]] if self.binary_new else [])
         log_changed = any(f[0] == self.sv_path + "/log/run" for f in self.writes)
 
         run_text = files[0][1].decode("utf-8")
         self.facts["unit"] = run_text
-        self.diff = text_diff(self.run_path, atomic.read_file(self.run_path), run_text)
+        before = atomic.read_file(self.run_path)
+        self.diff = text_diff(self.run_path, before, run_text)
+        if before is not None:   # a first deploy is not drift
+            self._plan_drift(before, run_text, linked)
+        if self.drift_items:
+            self.diff = [self.diff, drift.diff(self.drift_items, "drift of %s" % self.name)]
         actions = sm.plan_runit(self.status, spec["state"], linked and self.mgr.linked(), bool(restart_worthy))
         if log_changed and linked:
             actions.append("restart-log")
         self.actions = actions
 
+    def _plan_drift(self, before, run_text, linked):
+        if before != run_text:
+            self.drift_items.append(unit_drift(self.run_path, before, run_text))
+        want = {"started": "run", "stopped": "down"}.get(self.spec["state"])
+        found = self.status.get("state") if linked else "not linked"
+        if want is not None and found != want:
+            self.drift_items.append(drift.item(self.name, "state", want, found))
+
     def apply(self):
+        self.install_binary()
         if self.spec["state"] != "absent":
             self._prepare_dirs()
         for path, data, mode in self.writes:

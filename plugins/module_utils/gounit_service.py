@@ -13,10 +13,12 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import difflib
 import grp
 import os
 import pwd
 
+from ansible_collections.gofleet.golang.plugins.module_utils import drift
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 from ansible_collections.gofleet.golang.plugins.module_utils.gounit_binary import (
     binary_of_exec_start,
@@ -96,6 +98,59 @@ def check_node(module, spec, warnings):
     return check_binary(module, spec["binary"])
 
 
+def same_content(a, b, chunk=1 << 20):
+    if os.path.getsize(a) != os.path.getsize(b):
+        return False
+    with open(a, "rb") as fa, open(b, "rb") as fb:
+        while True:
+            da, db = fa.read(chunk), fb.read(chunk)
+            if da != db:
+                return False
+            if not da:
+                return True
+
+
+def check_staged(module, spec, warnings):
+    """install_from, a new binary staged beside `binary` -> (check_binary()'s info, is it new?).
+
+    It is checked before anything replaces the running binary; one that fails is removed (it was
+    staged for this run) and the old binary stays. In check mode a stage its copy task only
+    predicted is not there: a new binary is predicted, its checks are skipped.
+    """
+    staged, binary = spec["install_from"], spec["binary"]
+    if os.path.dirname(staged) != os.path.dirname(binary):
+        raise GofleetError("install_from %s must sit beside binary %s (same directory, so the rename is atomic)"
+                           % (staged, binary))
+    check_identity(spec, module.check_mode, warnings)
+    if not os.path.lexists(staged):
+        if module.check_mode:
+            warnings.append("staged binary %s is not there (check mode): a new binary is predicted, "
+                            "its checks are skipped" % staged)
+            return None, True
+        raise GofleetError("install_from %s does not exist" % staged)
+    try:
+        if os.path.islink(staged):
+            raise GofleetError("install_from %s is a symlink, not a staged file" % staged)
+        info = check_binary(module, staged)
+    except GofleetError as e:
+        if not module.check_mode:
+            os.unlink(staged)
+        raise GofleetError("%s; %s is unchanged" % (e.message, binary))
+    info["path"] = binary
+    return info, not (os.path.isfile(binary) and same_content(staged, binary))
+
+
+def unit_drift(path, before, after):
+    """The unit file's changed lines as one drift item (expected: ours, found: the file's)."""
+    gone, added = [], []
+    for line in difflib.ndiff(before.splitlines(), after.splitlines()):
+        if line.startswith("- "):
+            gone.append(line[2:])
+        elif line.startswith("+ "):
+            added.append(line[2:])
+    return drift.item(path, "unit", "; ".join(added) or "(nothing)", "; ".join(gone) or "(nothing)")
+
+
 def text_diff(path, before, after):
     return {"before_header": path, "after_header": path, "before": before or "", "after": after}
 
@@ -121,14 +176,34 @@ class ServicePlan(object):
         self.removes = []
         self.actions = []
         self.diff = None
+        self.binary_new = False   # install_from replaces the binary
+        self.drift_items = []     # drift.item()s: how the node differs from what was asked
 
     @property
     def changed(self):
-        return bool(self.writes or self.removes or self.actions)
+        return bool(self.writes or self.removes or self.actions or self.binary_new)
+
+    def check_binary(self):
+        """check_node(), or check_staged() when a new binary waits in install_from."""
+        if self.spec.get("install_from"):
+            info, self.binary_new = check_staged(self.module, self.spec, self.warnings)
+            return info
+        return check_node(self.module, self.spec, self.warnings)
+
+    def install_binary(self):
+        """First step of apply(): the checked stage is renamed over the binary (or dropped when equal)."""
+        staged = self.spec.get("install_from")
+        if self.spec["state"] == "absent" or not staged or not os.path.lexists(staged):
+            return
+        if self.binary_new:
+            os.rename(staged, self.spec["binary"])
+        else:
+            os.unlink(staged)
 
     def result(self):
         """The module's return values as far as they are known."""
-        out = dict(self.facts, changed=self.changed, actions=list(self.actions))
+        out = dict(self.facts, changed=self.changed, actions=list(self.actions), binary_changed=self.binary_new,
+                   drift_items=list(self.drift_items), drift=[drift.line(i) for i in self.drift_items])
         if self.diff is not None:
             out["diff"] = self.diff
         if self.status is not None:

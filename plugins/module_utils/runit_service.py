@@ -77,6 +77,11 @@ def effective_user(spec):
 def service_env(spec, total_memory=None):
     """{VAR: value} for the env dir: the user's environment plus derived GOMAXPROCS/GOMEMLIMIT."""
     env = dict((k, "" if v is None else str(v)) for k, v in (spec.get("environment") or {}).items())
+    for key in sorted(env):
+        if env[key][-1:] in (" ", "\t"):
+            # chpst -e strips trailing blanks: refused rather than silently giving the service another value
+            raise GofleetError("environment %s ends with a space or tab, which runit's chpst -e strips; "
+                               "under runit such a value cannot be carried (the value is not shown)" % key)
     for key, value in go_runtime_env(spec.get("limits"), env, total_memory):
         env[key] = value
     return env

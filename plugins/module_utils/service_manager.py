@@ -79,7 +79,7 @@ def plan_systemd_absent(status, files_present):
 
 class SystemdManager(object):
     PROPERTIES = ("LoadState", "ActiveState", "SubState", "UnitFileState", "MainPID", "NeedDaemonReload",
-                  "ExecMainStatus", "Result")
+                  "ExecMainStatus", "Result", "DropInPaths", "FragmentPath")
 
     def __init__(self, module, name):
         self.module = module

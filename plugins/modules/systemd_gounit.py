@@ -29,6 +29,11 @@ description:
     through C(chpst) (user, rlimits, C(-e) env dir), a C(log/run) with C(svlogd), and a link in the
     runsvdir directory. Options runit cannot honour are listed in C(unsupported_options) and warned
     about, never silently dropped.
+  - "A C(%) in O(user), O(group), O(working_directory), O(environment_file), O(description), O(binary) and
+    O(args) is written as C(%%), so systemd takes it literally instead of expanding a specifier (C(user: \"%u\")
+    would otherwise run the service as root). O(exec_start), O(unit), O(service) and O(install) are systemd
+    syntax and written as given: write C(%%) there for a literal C(%); a C(%) in the program word of
+    O(exec_start) is refused, since the binary checked would not be the one systemd runs."
 author:
   - gofleet founders (@gofleet)
 extends_documentation_fragment:
@@ -46,6 +51,15 @@ options:
     type: list
     elements: str
     default: []
+  install_from:
+    description:
+      - Path of a new binary staged beside O(binary) (same directory, so the rename is atomic), as the
+        go_service role stages it. It gets the checks O(binary) gets (ELF for this architecture, libraries)
+        and only then is renamed over O(binary), before the unit is written; a running service restarts.
+      - One that fails a check is removed and O(binary) stays as it was, with the service running on it.
+        One equal to O(binary) is removed and changes nothing.
+      - In check mode a missing O(install_from) (its copy only predicted) predicts a new binary.
+    type: path
   exec_start:
     description:
       - A complete C(ExecStart=) command line in systemd syntax, instead of O(binary) and O(args).
@@ -72,6 +86,8 @@ options:
         unit file or the diff).
       - Under systemd they are written to O(environment_file) with mode 0600; under runit to
         C(/etc/sv/<name>/env/) (directory 0700, files 0600).
+      - Under runit a value that ends with a space or tab is refused (naming the key, never the value),
+        C(chpst -e) strips trailing blanks, so the service would silently get another value.
       - When omitted, an existing O(environment_file) is referenced but not managed.
     type: dict
   environment_file:
@@ -148,6 +164,27 @@ options:
   runit_service_dir:
     description: Directory runsvdir watches. Defaults to C(/var/service) (Void), else C(/etc/service) when only that exists.
     type: path
+  foreign_dropins:
+    description:
+      - What to do with a drop-in (C(<unit>.d/*.conf)) for the unit that this module did not write and
+        O(allowed_dropins) does not name. systemd merges drop-ins over the unit file, so one with
+        C(ProtectSystem=false) undoes the hardening while the unit file stays the same.
+      - The module reads the unit as systemd sees it (C(systemctl show -p DropInPaths)) and also the
+        C(.conf) files in C(/etc/systemd/system{,.control}/<unit>.d) and C(/run/systemd/system{,.control}/<unit>.d)
+        (a file planted without a daemon-reload applies at the next one). Each foreign drop-in is drift
+        (RV(drift_items), aspect C(added), found = what it sets, secrets masked), in check mode too.
+      - V(remove) (the default, the safe choice) deletes it, reloads systemd and restarts a running service.
+        Drop-ins that belong to a package (C(/usr/lib/systemd)) or apply to other units too (C(service.d/),
+        C(<prefix>-.service.d/)) are reported and warned about, never removed.
+      - V(keep) reports and warns only; V(fail) fails naming them.
+    type: str
+    choices: [remove, keep, fail]
+    default: remove
+  allowed_dropins:
+    description: Drop-ins that are accepted, by file name (C(override.conf)) or full path. They are not drift.
+    type: list
+    elements: str
+    default: []
 notes:
   - Under runit the log goes to C(/var/log/<name>/) through svlogd; it is kept when the service is removed.
 """
@@ -209,6 +246,10 @@ derived_environment:
   returned: always
   type: dict
   sample: {GOMAXPROCS: "2", GOMEMLIMIT: 460MiB}
+binary_changed:
+  description: Whether O(install_from) replaced the binary (or would, in check mode).
+  returned: always
+  type: bool
 binary:
   description: What the binary check found (path, arch, linkage static/dynamic, interpreter).
   returned: when state is not absent
@@ -217,6 +258,24 @@ status:
   description: Service state after the run (systemd properties, or the parsed C(sv status)).
   returned: always
   type: dict
+drift_items:
+  description:
+    - How the node differed from what was asked, one item each (the shape of C(module_utils/drift.py)),
+      also shown in the diff as expected against found.
+    - "Aspects: C(unit) (changed lines of the unit file or run script, expected: ours, found: the file's),
+      C(state) (a deployed service not running, not stopped or not enabled as asked), C(mode) (an
+      environment file readable by others), C(added) (a foreign drop-in, see O(foreign_dropins))."
+    - A first deploy is not drift.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{item: /etc/systemd/system/api.service.d/override.conf, aspect: added, expected: null,
+            found: ProtectSystem=false}]
+drift:
+  description: "RV(drift_items) as one line each, e.g. C(state: api.service (active -> inactive))."
+  returned: always
+  type: list
+  elements: str
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -257,6 +316,9 @@ ARGUMENT_SPEC = dict(
     init_system=dict(type="str", choices=["auto", "systemd", "runit"], default="auto"),
     settle=dict(type="float", default=2),
     runit_service_dir=dict(type="path"),
+    install_from=dict(type="path"),
+    foreign_dropins=dict(type="str", choices=["remove", "keep", "fail"], default="remove"),
+    allowed_dropins=dict(type="list", elements="str", default=[]),
 )
 
 PLANS = {"systemd": SystemdPlan, "runit": RunitPlan}

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -27,6 +28,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "harness"))
 import ansible_run  # noqa: E402
+sys.path.insert(0, str(ROOT / "tests"))
+from elf_fixtures import write_elf  # noqa: E402  (tests/elf_fixtures.py)
+from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import ELF_SIGNATURE  # noqa: E402
 
 pytestmark = pytest.mark.containers
 
@@ -276,3 +280,180 @@ def test_runit_supervised_restarted_removed(engine, runit_image, hello_binary, t
         assert stats["changed"] == 0
     finally:
         c.remove()
+
+
+# ---------------------------------------------------------------- systemd, module only
+
+SLEEP = "/usr/bin/sleep"   # coreutils' sleep: an ELF that runs under the strict profile, no Go needed
+
+
+@pytest.fixture(scope="module")
+def bare_node(engine, debian_image):
+    """An air-gapped systemd container without Go, for what the module alone decides."""
+    container = engine.container(debian_image, systemd=True, network="none")
+    try:
+        container.wait_systemd()
+        yield container
+    finally:
+        container.remove()
+
+
+def unit_task(c, workdir, args, check=False, diff=False, expect_ok=True):
+    """systemd_gounit once with `args`; its result."""
+    results, _stats = run_play(workdir, c, [{"name": "unit", "hosts": "all", "gather_facts": False, "tasks": [
+        {"name": "unit", "gofleet.golang.systemd_gounit": args}]}], check=check, diff=diff, expect_ok=expect_ok)
+    return results["unit"]
+
+
+def show(c, unit, *props):
+    out = c.exec(["systemctl", "show", unit, "-p", ",".join(props)]).stdout
+    return dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+
+
+def test_specifiers_reach_systemd_as_literals(bare_node, tmp_path):
+    """User=%u must not become root, WorkingDirectory=/srv/50%off must not become /srv/50<os>ff."""
+    c = bare_node
+    c.exec("useradd --system --badname -M -s /usr/sbin/nologin '%u' && mkdir -p '/srv/50%off' /etc/gofleet/env"
+           " && printf 'A=1\\n' > '/etc/gofleet/env/%n.env'")
+    args = dict(name="pct", binary=SLEEP, args=["1000"], user="%u", working_directory="/srv/50%off",
+                environment_file="/etc/gofleet/env/%n.env", description="50% off for %u", settle=1)
+    res = unit_task(c, tmp_path, args)
+    assert res["changed"] and "User=%%u" in res["unit"]
+    props = show(c, "pct", "User", "WorkingDirectory", "EnvironmentFiles", "Description", "MainPID")
+    assert props["User"] == "%u"
+    assert props["WorkingDirectory"] == "/srv/50%off"
+    assert props["EnvironmentFiles"].split()[0] == "/etc/gofleet/env/%n.env"
+    assert props["Description"] == "50% off for %u"
+    uid = c.exec("awk '/^Uid:/ {print $2}' /proc/%s/status" % props["MainPID"]).stdout.strip()
+    assert uid == c.exec(["id", "-u", "%u"]).stdout.strip() and uid != "0"
+    assert not unit_task(c, tmp_path, args)["changed"]
+    unit_task(c, tmp_path, {"name": "pct", "state": "absent"})
+
+
+def test_foreign_dropin_is_drift_and_removal_restores_the_hardening(bare_node, tmp_path):
+    c = bare_node
+    c.exec("useradd --system -M -s /usr/sbin/nologin dropped")   # not DynamicUser=: that implies ProtectSystem=strict
+    args = dict(name="dropped", binary=SLEEP, args=["1000"], user="dropped", settle=1)
+    unit_task(c, tmp_path, args)
+    assert show(c, "dropped", "ProtectSystem")["ProtectSystem"] == "strict"
+    override = "/etc/systemd/system/dropped.service.d/override.conf"
+    c.exec("mkdir -p %s && printf '[Service]\\nProtectSystem=false\\nNoNewPrivileges=no\\n' > %s"
+           " && systemctl daemon-reload" % (os.path.dirname(override), override))
+    assert show(c, "dropped", "ProtectSystem")["ProtectSystem"] == "no"
+    expected = [{"item": override, "aspect": "added", "expected": None,
+                 "found": "ProtectSystem=false NoNewPrivileges=no"}]
+
+    predicted = unit_task(c, tmp_path, args, check=True, diff=True)
+    assert predicted["changed"] and predicted["drift_items"] == expected
+    assert predicted["actions"] == ["daemon-reload", "restart"]
+    assert any("added %s: ProtectSystem=false" % override in d["before"] for d in predicted["diff"])
+    assert c.exec(["test", "-e", override], check=False).returncode == 0
+
+    res = unit_task(c, tmp_path, args)
+    assert res["changed"] and res["drift_items"] == expected and res["actions"] == predicted["actions"]
+    assert c.exec(["test", "-e", override], check=False).returncode != 0
+    props = show(c, "dropped", "ProtectSystem", "NoNewPrivileges", "DropInPaths", "ActiveState")
+    assert props == {"ProtectSystem": "strict", "NoNewPrivileges": "yes", "DropInPaths": "", "ActiveState": "active"}
+    again = unit_task(c, tmp_path, args)
+    assert not again["changed"] and again["drift_items"] == []
+
+    # named in allowed_dropins, a drop-in is the admin's and stays
+    c.exec("mkdir -p %s && printf '[Service]\\nLimitNOFILE=512\\n' > %s/limits.conf && systemctl daemon-reload"
+           % ((os.path.dirname(override),) * 2))
+    kept = unit_task(c, tmp_path, dict(args, allowed_dropins=["limits.conf"]))
+    assert not kept["changed"] and kept["drift_items"] == []
+    assert show(c, "dropped", "LimitNOFILE")["LimitNOFILE"] == "512"
+    unit_task(c, tmp_path, {"name": "dropped", "state": "absent"})
+
+
+def test_null_service_name_fails_validation_in_one_line(bare_node, tmp_path):
+    c = bare_node
+    results, _stats = run_play(tmp_path, c, [service_play(go_service_name=None, go_service_binary_src=SLEEP)],
+                               expect_ok=False)
+    failed = [r for r in results.values() if r and r.get("failed")]
+    assert len(failed) == 1, results
+    msg = failed[0]["msg"]
+    assert "go_service_name" in msg and "\n" not in msg.strip(), msg
+    assert "filter" not in msg.lower() and "NoneType" not in msg, msg
+    assert c.exec(["test", "-e", "/usr/local/bin/None"], check=False).returncode != 0
+
+
+def sha256(c, path):
+    return c.exec(["sha256sum", path]).stdout.split()[0]
+
+
+def test_role_checks_a_staged_binary_before_it_goes_live(bare_node, tmp_path):
+    """A wrong-arch binary is refused from its stage: the old binary stays and keeps running."""
+    c = bare_node
+    good = tmp_path / "good"
+    shutil.copy(SLEEP, good)   # this controller's sleep runs in the Debian 12 container
+    role = dict(go_service_name="staged", go_service_binary_src=str(good), go_service_args=["1000"],
+                go_service_settle=1)
+    run_play(tmp_path, c, [service_play(**role)])
+    live, pid = sha256(c, "/usr/local/bin/staged"), main_pid(c, "staged")
+    _res, stats = run_play(tmp_path, c, [service_play(**role)])
+    assert stats["changed"] == 0
+
+    wrong = write_elf(tmp_path / "wrong", *ELF_SIGNATURE["arm64"])
+    results, stats = run_play(tmp_path, c, [service_play(**dict(role, go_service_binary_src=wrong))],
+                              expect_ok=False)
+    failed = [r["msg"] for r in results.values() if r and r.get("failed")]
+    assert failed and "/usr/local/bin/staged is unchanged" in failed[0], failed
+    assert sha256(c, "/usr/local/bin/staged") == live
+    assert c.exec(["systemctl", "is-active", "staged"]).stdout.strip() == "active" and main_pid(c, "staged") == pid
+    assert c.exec("ls -A /usr/local/bin").stdout.split() == ["staged"]   # no stage left behind
+
+    # a good new binary: staged, checked, renamed, restarted
+    newer = tmp_path / "newer"
+    newer.write_bytes(good.read_bytes() + b"\0v2")
+    newer.chmod(0o755)
+    results, stats = run_play(tmp_path, c, [service_play(**dict(role, go_service_binary_src=str(newer)))])
+    unit = task(results, "Run it as a hardened service")
+    assert unit["binary_changed"] and unit["actions"] == ["restart"], unit
+    assert sha256(c, "/usr/local/bin/staged") != live and main_pid(c, "staged") not in ("0", pid)
+    run_play(tmp_path, c, [service_play(**dict(role, go_service_state="absent"))])
+
+
+FAKE_GO = """#!/bin/sh
+# stands in for go build: records the environment it got, writes sleep as the binary
+env | sort > /tmp/fake-go.env
+while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done
+cp /usr/bin/sleep "$out"
+"""
+
+
+def test_role_build_check_mode_writes_nothing_and_the_build_keeps_go_env(bare_node, tmp_path):
+    c = bare_node
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "go.mod").write_text("module example.com/built\n\ngo 1.22\n")
+    (src / "main.go").write_text("package main\n\nfunc main() {}\n")
+    role = dict(go_service_name="built", go_service_source_src=str(src), go_service_go="/opt/fake-go/bin/go",
+                go_service_args=["1000"], go_service_settle=1)
+    written = ["/var/cache/gofleet/go_service/built", "/usr/local/bin/built", "/usr/local/bin/.built.gofleet-new",
+               "/etc/systemd/system/built.service"]
+
+    # --check on a host without the go command: predicts, builds nothing, writes nothing
+    results, stats = run_play(tmp_path, c, [service_play(**role)], check=True)
+    assert stats["changed"] > 0
+    assert task(results, "Run it as a hardened service")["binary_changed"]
+    for path in written:
+        assert c.exec(["test", "-e", path], check=False).returncode != 0, path
+
+    c.exec(["mkdir", "-p", "/opt/fake-go/bin"])
+    c.exec("cat > /opt/fake-go/bin/go && chmod 755 /opt/fake-go/bin/go", input=FAKE_GO)
+    run_play(tmp_path, c, [service_play(**role)])
+    assert c.exec(["systemctl", "is-active", "built"]).stdout.strip() == "active"
+    env = dict(l.split("=", 1) for l in c.exec(["cat", "/tmp/fake-go.env"]).stdout.splitlines() if "=" in l)
+    # the host's go.env decides the proxy, the flags and the caches: the build must not override them
+    for key in ("GOPROXY", "GOFLAGS", "GOCACHE", "GOMODCACHE", "GOPATH"):
+        assert key not in env, (key, env.get(key))
+    assert env["GOTOOLCHAIN"] == "local" and env["CGO_ENABLED"] == "0"
+
+    _res, stats = run_play(tmp_path, c, [service_play(**role)])
+    assert stats["changed"] == 0
+    _res, stats = run_play(tmp_path, c, [service_play(**role)], check=True)
+    assert stats["changed"] == 0
+    run_play(tmp_path, c, [service_play(**dict(role, go_service_state="absent"))])
+    for path in written:
+        assert c.exec(["test", "-e", path], check=False).returncode != 0, path

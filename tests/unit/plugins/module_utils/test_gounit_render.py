@@ -262,3 +262,21 @@ def test_parse_systemd_version():
 def test_exec_arg_line_breaks_are_escaped_never_literal(arg, word):
     # a literal newline would end ExecStart= and let the rest of the argument become a directive
     assert r.quote_exec_arg(arg) == word
+
+
+@pytest.mark.parametrize("field,value,line", [
+    ("user", "%u", "User=%%u"),
+    ("group", "50%g", "Group=50%%g"),
+    ("working_directory", "/srv/50%off", "WorkingDirectory=/srv/50%%off"),
+    ("environment_file", "/etc/gofleet/env/%n.env", "EnvironmentFile=/etc/gofleet/env/%%n.env"),
+    ("description", "100% Go, %H", "Description=100%% Go, %%H"),
+])
+def test_specifiers_in_fields_systemd_expands_are_escaped(field, value, line):
+    # systemd expands %u, %n, %o ... in these fields: User=%u would run the service as root
+    text, _info = r.render_unit(spec(**{field: value}))
+    assert line in lines(text)
+
+
+def test_percentages_in_limits_are_not_specifiers():
+    text, _info = r.render_unit(spec(limits={"CPUQuota": "150%", "MemoryMax": "50%"}))
+    assert "CPUQuota=150%" in lines(text) and "MemoryMax=50%" in lines(text)

@@ -132,3 +132,17 @@ def test_chpst_size_limit_that_is_not_a_size_fails_naming_it(limits, words):
     with pytest.raises(GofleetError) as e:
         rs.render_run(spec(limits=limits))
     assert words in e.value.message
+
+
+@pytest.mark.parametrize("value", ["padded ", "t4b\t", " ", "two lines\nend "])
+def test_trailing_blanks_are_refused_naming_the_key_not_the_value(value):
+    # chpst -e strips trailing spaces and tabs: the service would get another value than asked
+    with pytest.raises(GofleetError, match="environment TOKEN ends with a space or tab") as e:
+        rs.desired_files(spec(environment={"TOKEN": value, "OK": "x"}))
+    assert "\n" not in e.value.message and (not value.strip() or value.strip() not in e.value.message)
+
+
+@pytest.mark.parametrize("value", [" leading", "in side", ""])
+def test_other_blanks_are_kept(value):
+    files = dict((p, data) for p, data, _mode in rs.desired_files(spec(environment={"TOKEN": value})))
+    assert files["/etc/sv/hello/env/TOKEN"] == (value + "\n").encode()

@@ -167,3 +167,35 @@ def test_unsupported_options_are_reported_and_warned(node):
     assert any(o.startswith("limits.MemoryMax") for o in p.facts["unsupported_options"])
     assert p.warnings[0].startswith("runit cannot honour: hardening=strict")
     assert p.facts["derived_environment"] == {"GOMEMLIMIT": "460MiB"}
+
+
+def test_stopped_service_and_edited_run_script_are_drift_items(node):
+    node["deploy"]()
+    node["sv"].state = "down"
+    run = node["dir"] / "run"
+    run.write_text(run.read_text().replace("chpst -u root", "chpst -u nobody"))
+    p = node["plan"](check_mode=True)
+    items = dict(((i["item"], i["aspect"]), (i["expected"], i["found"])) for i in p.result()["drift_items"])
+    assert set(items) == {(str(run), "unit"), ("hello", "state")}
+    assert items[("hello", "state")] == ("run", "down")
+    assert "chpst -u root" in items[(str(run), "unit")][0] and "chpst -u nobody" in items[(str(run), "unit")][1]
+    assert any("state hello: down\n" in d["before"] for d in (p.diff if isinstance(p.diff, list) else [p.diff]))
+    assert node["plan"](check_mode=True, state="stopped").result()["drift_items"][-1]["aspect"] == "unit"
+
+
+def test_first_run_is_no_drift(node):
+    assert node["plan"](check_mode=True).result()["drift_items"] == []
+
+
+def test_staged_binary_restarts_the_runit_service(node, static_elf):
+    node["deploy"]()
+    stage = os.path.join(os.path.dirname(static_elf), ".hello.gofleet-new")
+    with open(static_elf, "rb") as f:
+        data = f.read() + b"v2"
+    with open(stage, "wb") as f:
+        f.write(data)
+    os.chmod(stage, 0o755)
+    p = node["plan"](install_from=stage)
+    assert (p.actions, p.result()["binary_changed"]) == (["restart"], True)
+    p.apply()
+    assert not os.path.exists(stage) and open(static_elf, "rb").read() == data

@@ -141,3 +141,10 @@ def test_line_breaks_that_would_inject_unit_lines_fail_naming_the_option(gounit_
     with pytest.raises(GofleetError) as e:
         gs.normalise(gounit_params(**given))
     assert names in e.value.message and "line break" in e.value.message
+
+
+@pytest.mark.parametrize("exec_start", ["/usr/local/bin/%u-server -v", "/srv/%n/hello"])
+def test_exec_start_program_with_a_specifier_is_refused(gounit_params, exec_start):
+    # the checked program would not be the one systemd runs (it expands the specifier)
+    with pytest.raises(GofleetError, match="exec_start.*'%'"):
+        gs.normalise(gounit_params(binary=None, exec_start=exec_start))

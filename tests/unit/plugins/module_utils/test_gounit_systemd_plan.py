@@ -6,11 +6,15 @@
 
 import json
 import os
+import shutil
 import stat
 
 import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import gounit_render, gounit_systemd
+from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
+from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import ELF_SIGNATURE, tarball_arch
+from elf_fixtures import write_elf  # tests/elf_fixtures.py, on sys.path by tests/unit/conftest.py
 
 
 @pytest.fixture
@@ -97,7 +101,9 @@ def test_env_diff_names_changed_keys_never_values(node):
 def test_unit_diff_alone_when_env_unchanged(node):
     node["deploy"]()
     p = node["plan"](hardening="none")
-    assert p.diff["before_header"] == str(node["unit"]) and p.diff["before"] != p.diff["after"]
+    unit_diff, drift_diff = p.diff   # the text, then the same change as a drift item
+    assert unit_diff["before_header"] == str(node["unit"]) and unit_diff["before"] != unit_diff["after"]
+    assert drift_diff["before"].startswith("unit %s: " % node["unit"])
 
 
 @pytest.mark.parametrize("deployed,running,env_file,actions", [
@@ -136,3 +142,186 @@ def test_env_diff_never_shows_part_of_a_multi_line_value(node):
     assert "leaked_fragment" not in json.dumps(env_diff)
     assert env_diff["before"] == "TOKEN=********\n"
     assert env_diff["after"] == "LEVEL=******** (value changed)\nTOKEN=********\n"
+
+
+# ---------------------------------------------------------------- drift: drop-ins, unit, state
+
+@pytest.fixture
+def dropin_dir(tmp_path, monkeypatch):
+    """The admin drop-in directories (/etc/systemd/system, /run/systemd/system...) moved to tmp_path;
+    returns the one standing for /etc/systemd/system/hello.service.d."""
+    bases = (tmp_path / "etc-system", tmp_path / "run-system")
+    monkeypatch.setattr(gounit_systemd, "DROPIN_DIRS", tuple(str(b) for b in bases))
+    return bases[0] / "hello.service.d"
+
+
+def plant(dropin_dir, name="override.conf", text="[Service]\nProtectSystem=false\nEnvironment=TOKEN=s3cret\n"):
+    dropin_dir.mkdir(parents=True, exist_ok=True)
+    path = dropin_dir / name
+    path.write_text(text)
+    return path
+
+
+def test_foreign_dropin_is_drift_removed_and_check_mode_predicts_it(node, dropin_dir):
+    node["deploy"]()
+    planted = plant(dropin_dir)
+    expected_item = {"item": str(planted), "aspect": "added", "expected": None,
+                     "found": "ProtectSystem=false Environment=********"}
+
+    checked = node["plan"](check_mode=True)
+    assert checked.result()["drift_items"] == [expected_item]
+    assert checked.actions == ["daemon-reload", "restart"] and checked.changed
+    assert planted.exists() and node["ran"](checked) == []
+    diffs = checked.diff if isinstance(checked.diff, list) else [checked.diff]
+    assert any("added %s: ProtectSystem=false" % planted in d["before"] for d in diffs)
+    assert "s3cret" not in json.dumps(checked.result())
+
+    p = node["plan"]()
+    assert (p.actions, p.removes, p.result()["drift_items"]) == (checked.actions, checked.removes, [expected_item])
+    p.apply()
+    assert not planted.exists() and not dropin_dir.exists()
+    assert node["ran"](p) == ["daemon-reload", "restart"]
+    again = node["plan"]()
+    assert (again.changed, again.result()["drift_items"]) == (False, [])
+
+
+def test_allowed_dropin_is_no_drift(node, dropin_dir):
+    node["deploy"]()
+    planted = plant(dropin_dir, "limits.conf", "[Service]\nLimitNOFILE=4096\n")
+    p = node["plan"](allowed_dropins=["limits.conf"])
+    assert (p.changed, p.result()["drift_items"]) == (False, [])
+    p.apply()
+    assert planted.exists()
+
+
+def test_keep_reports_the_dropin_and_leaves_it(node, dropin_dir):
+    node["deploy"]()
+    planted = plant(dropin_dir)
+    p = node["plan"](foreign_dropins="keep")
+    assert [i["item"] for i in p.result()["drift_items"]] == [str(planted)]
+    assert not p.changed and any(str(planted) in w for w in p.warnings)
+    p.apply()
+    assert planted.exists()
+
+
+def test_fail_refuses_in_one_line_naming_the_dropin(node, dropin_dir):
+    node["deploy"]()
+    planted = plant(dropin_dir)
+    with pytest.raises(GofleetError, match="foreign_dropins") as e:
+        node["plan"](foreign_dropins="fail")
+    assert str(planted) in e.value.message and "\n" not in e.value.message
+
+
+def test_shared_or_vendor_dropin_is_reported_never_removed(node, dropin_dir, fake_systemctl, gounit_planner,
+                                                           static_elf):
+    vendor = "/usr/lib/systemd/system/service.d/10-timeout-abort.conf"
+
+    def answer(cmd):
+        rc, out, err = fake_systemctl(cmd)
+        if cmd[1:2] == ["show"]:
+            out += "DropInPaths=%s\n" % vendor
+        return rc, out, err
+    plan, deploy = gounit_planner(gounit_systemd.SystemdPlan, answer, binary=static_elf, user="root", settle=0)
+    deploy()
+    p = plan()
+    assert [(i["item"], i["aspect"]) for i in p.result()["drift_items"]] == [(vendor, "added")]
+    assert (p.changed, p.removes) == (False, [])
+    assert any("not removed" in w and vendor in w for w in p.warnings)
+
+
+def test_stopped_service_and_edited_unit_are_drift_items(node):
+    node["deploy"]()
+    node["systemctl"].active = False
+    node["unit"].write_text(node["unit"].read_text().replace("ProtectSystem=strict", "ProtectSystem=false"))
+    os.chmod(str(node["env"]), 0o644)
+    p = node["plan"](check_mode=True)
+    items = dict(((i["item"], i["aspect"]), (i["expected"], i["found"])) for i in p.result()["drift_items"])
+    assert items == {
+        (str(node["unit"]), "unit"): ("ProtectSystem=strict", "ProtectSystem=false"),
+        ("hello.service", "state"): ("active", "inactive"),
+        (str(node["env"]), "mode"): ("0600", "0644"),
+    }
+    assert "unit: %s (ProtectSystem=strict -> ProtectSystem=false)" % node["unit"] in p.result()["drift"]
+    diffs = p.diff if isinstance(p.diff, list) else [p.diff]
+    assert any("state hello.service: inactive\n" in d["before"] and "state hello.service: active\n" in d["after"]
+               for d in diffs)
+
+
+def test_first_deploy_is_no_drift(node):
+    p = node["plan"](check_mode=True)
+    assert (p.result()["drift_items"], p.result()["drift"]) == ([], [])
+
+
+# ---------------------------------------------------------------- a staged binary (install_from)
+
+def stage_elf(binary, arch=None, extra=b"v2"):
+    """A new binary staged beside `binary`, as the go_service role leaves it."""
+    path = os.path.join(os.path.dirname(binary), ".hello.gofleet-new")
+    write_elf(path, *ELF_SIGNATURE[arch or tarball_arch()])
+    with open(path, "ab") as f:
+        f.write(extra)
+    return path
+
+
+def other_arch():
+    return "arm64" if tarball_arch() != "arm64" else "amd64"
+
+
+def test_staged_binary_is_checked_then_renamed_and_restarts(node, static_elf):
+    node["deploy"]()
+    stage = stage_elf(static_elf)
+    new = open(stage, "rb").read()
+    checked = node["plan"](check_mode=True, install_from=stage)
+    assert checked.actions == ["restart"] and checked.changed and checked.result()["binary_changed"]
+    assert os.path.exists(stage) and open(static_elf, "rb").read() != new
+
+    p = node["plan"](install_from=stage)
+    assert (p.actions, p.changed) == (checked.actions, True)
+    p.apply()
+    assert not os.path.exists(stage) and open(static_elf, "rb").read() == new
+    assert node["ran"](p) == ["restart"]
+    again = node["plan"]()
+    assert (again.changed, again.actions) == (False, [])
+
+
+def test_wrong_arch_staged_binary_leaves_the_old_one_and_the_service(node, static_elf):
+    node["deploy"]()
+    old = open(static_elf, "rb").read()
+    stage = stage_elf(static_elf, other_arch())
+    with pytest.raises(GofleetError) as e:
+        node["plan"](install_from=stage)
+    assert stage in e.value.message and "unchanged" in e.value.message and "\n" not in e.value.message
+    assert open(static_elf, "rb").read() == old and not os.path.exists(stage)
+    assert node["systemctl"].active and node["systemctl"].actions()[-1] == "start"   # nothing after the deploy
+
+
+def test_identical_staged_binary_is_no_change(node, static_elf):
+    node["deploy"]()
+    stage = os.path.join(os.path.dirname(static_elf), ".hello.gofleet-new")
+    shutil.copy(static_elf, stage)
+    p = node["plan"](install_from=stage)
+    assert (p.changed, p.actions, p.result()["binary_changed"]) == (False, [], False)
+    p.apply()
+    assert not os.path.exists(stage)
+
+
+def test_first_deploy_from_a_stage_verifies_and_installs(node, static_elf):
+    os.unlink(static_elf)
+    stage = stage_elf(static_elf)
+    p = node["deploy"](install_from=stage)
+    assert p.actions == ["daemon-reload", "enable", "start"] and os.path.exists(static_elf)
+    assert not os.path.exists(stage)
+
+
+def test_check_mode_without_the_stage_predicts_a_new_binary(node, static_elf):
+    node["deploy"]()
+    p = node["plan"](check_mode=True, install_from=os.path.join(os.path.dirname(static_elf), ".hello.gofleet-new"))
+    assert (p.actions, p.result()["binary_changed"]) == (["restart"], True)
+    assert any("not there" in w for w in p.warnings)
+
+
+def test_stage_must_sit_beside_the_binary(node, static_elf, tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    with pytest.raises(GofleetError, match="install_from .* beside binary"):
+        node["plan"](install_from=stage_elf(str(elsewhere / "x")))

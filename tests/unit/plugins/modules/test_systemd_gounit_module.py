@@ -119,3 +119,18 @@ def test_filesystem_errors_fail_in_one_line_naming_the_path(node, check_mode, en
     kind, res = run(dict(name="hello", binary=node["binary"], user="root", settle=0, environment={"A": "1"},
                          environment_file=path, _ansible_check_mode=check_mode))
     assert kind == "fail" and path in res["msg"] and "\n" not in res["msg"]
+
+
+def test_check_diff_shows_a_stopped_service_and_an_edited_unit_as_drift(node):
+    args = dict(name="hello", binary=node["binary"], user="root", settle=0)
+    run(args)
+    node["fake"].active = False
+    node["unit"].write_text(node["unit"].read_text().replace("NoNewPrivileges=yes", "NoNewPrivileges=no"))
+    kind, res = run(dict(args, _ansible_check_mode=True, _ansible_diff=True))
+    assert kind == "exit" and res["changed"]
+    assert sorted((i["aspect"], i["expected"], i["found"]) for i in res["drift_items"]) == [
+        ("state", "active", "inactive"), ("unit", "NoNewPrivileges=yes", "NoNewPrivileges=no")]
+    assert "state: hello.service (active -> inactive)" in res["drift"]
+    drift_diff = [d for d in res["diff"] if d["before_header"].startswith("drift of")][0]
+    assert "state hello.service: inactive\n" in drift_diff["before"]
+    assert "unit %s: NoNewPrivileges=yes\n" % node["unit"] in drift_diff["after"]
