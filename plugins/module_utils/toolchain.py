@@ -293,13 +293,13 @@ def _plan_activation(req, node, p):
     p.active_after = req.version
     if node.link_target != req.goroot:
         p.link_change = (_link_before(req, node, req.link, node.link_target), req.goroot)
-        p.actions.append("point %s at %s" % (req.link, req.goroot))
+        p.actions.append("point %s at %s%s" % (req.link, req.goroot, _replacing(node, req.link)))
     for name in BINARIES if req.bin_dir else ():
         path = os.path.join(req.bin_dir, name)
         wanted = os.path.join(req.link, "bin", name)
         if node.bin_links.get(name) != wanted:
             p.bin_changes.append((path, _link_before(req, node, path, node.bin_links.get(name)), wanted))
-            p.actions.append("link %s to %s" % (path, wanted))
+            p.actions.append("link %s to %s%s" % (path, wanted, _replacing(node, path)))
 
 
 def _link_before(req, node, path, target):
@@ -308,6 +308,10 @@ def _link_before(req, node, path, target):
     if kind:
         atomic.check_link_slot(path, kind, replace_file=req.force)
     return found or target
+
+
+def _replacing(node, path):
+    return " (replacing a regular file, force)" if path in node.not_links else ""
 
 
 def _plan_prune(req, node, p):

@@ -156,7 +156,7 @@ def test_force_replaces_a_wrapper_script_at_bin_go_and_the_diff_shows_it(node, r
     make_wrapper(path)
     size = os.path.getsize(path)
     args = node.args(VERSION, force=True)
-    action = "link %s to %s/bin/go" % (path, node.link)
+    action = "link %s to %s/bin/go (replacing a regular file, force)" % (path, node.link)
 
     check = run_module(args, check=True, diff=True)
     assert check["changed"] is True and check["actions"] == [action]

@@ -13,6 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import multiprocessing
 import os
 import shutil
 import stat
@@ -659,6 +660,9 @@ def test_force_replaces_a_file_where_a_link_belongs_and_the_diff_shows_it(lay, t
     req, _node, p = plan_for(lay, version=VERSION, src=tarball, checksum="sha256:" + sha, force=True)
     items = dict((d["before_header"], d) for d in toolchain.diff(req, p))
     assert items[path]["before"] == "(regular file, %d bytes, mode 0755)\n" % size
+    wanted = lay.goroot(VERSION) if which == "link" else os.path.join(lay.link, "bin", "go")
+    verb = "point %s at %s" if which == "link" else "link %s to %s"
+    assert [a for a in p.actions if "replacing" in a] == [verb % (path, wanted) + " (replacing a regular file, force)"]
     _req, p2, _receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()), force=True)
     assert p2.actions == p.actions
     assert os.path.islink(path)
@@ -769,14 +773,12 @@ def lock_a_fresh_root(args):
 
 def test_concurrent_runs_on_a_missing_install_root_do_not_race(tmp_path):
     """14.7: makedirs of the root before the lock: two runs on a fresh root failed with EEXIST."""
-    import multiprocessing
-
     ctx = multiprocessing.get_context("fork")
     workers = 4
     errors = []
-    with ctx.Pool(workers) as pool:
-        barrier = ctx.Manager().Barrier(workers)
-        for attempt in range(40):
+    with ctx.Manager() as manager, ctx.Pool(workers) as pool:
+        barrier = manager.Barrier(workers)
+        for attempt in range(20):
             root = str(tmp_path / ("r%d" % attempt) / "usr" / "local" / "lib" / "go")
             errors.extend(e for e in pool.map(lock_a_fresh_root, [(root, barrier)] * workers) if e)
     assert errors == []
