@@ -119,10 +119,14 @@ def check_install_root(install_root):
     directory it leads to must be owned by root (or the user running) and not group/other writable.
     """
     try:
-        st = os.stat(install_root)
+        st = os.lstat(install_root)
+        if stat.S_ISLNK(st.st_mode):
+            st = os.stat(install_root)
     except OSError as e:
-        if e.errno == errno.ENOENT and not os.path.lexists(install_root):
-            return  # created by the first install
+        if e.errno == errno.ENOENT and not os.path.islink(install_root):
+            # Missing: the first install creates it. lstat first, so a root that a concurrent run
+            # creates right now is never mistaken for a dangling link.
+            return
         raise GofleetError("install_root %s is not a directory (%s)" % (install_root, e.strerror or e))
     if not stat.S_ISDIR(st.st_mode):
         raise GofleetError("install_root %s is not a directory" % install_root)

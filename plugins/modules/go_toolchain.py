@@ -281,7 +281,7 @@ def main():
     )
     try:
         req = toolchain.Request(module.params, tarball_arch())
-        with _lock(req, module.check_mode):
+        with lock_for(req, module.check_mode):
             node = toolchain.NodeState(req)
             plan = toolchain.plan(req, node)
             receipt = node.receipt
@@ -298,7 +298,7 @@ def main():
     module.exit_json(changed=plan.changed, **result)
 
 
-def _lock(req, check_mode):
+def lock_for(req, check_mode):
     toolchain.check_install_root(req.install_root)  # before the lock creates anything in it
     path = os.path.join(req.install_root, toolchain.LOCK_FILE)
     # Check mode writes nothing, not even the lock file of a root that was never managed.

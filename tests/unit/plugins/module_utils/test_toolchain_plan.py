@@ -18,6 +18,7 @@ import os
 import shutil
 import stat
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ import pytest
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic, go_env, manifest, toolchain
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import ELF_SIGNATURE, tarball_arch
+from ansible_collections.gofleet.golang.plugins.modules import go_toolchain as go_toolchain_module
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 from elf_fixtures import elf_bytes  # noqa: E402  (tests/elf_fixtures.py)
@@ -762,12 +764,13 @@ def test_leftover_receipt_temp_files_are_cleaned(lay):
 
 
 def lock_a_fresh_root(args):
+    """What go_toolchain's main() does before anything else: check install_root, then take the lock."""
     root, barrier = args
     barrier.wait()
     try:
-        with atomic.HostLock(os.path.join(root, toolchain.LOCK_FILE)):
+        with go_toolchain_module.lock_for(types.SimpleNamespace(install_root=root), False):
             return None
-    except (IOError, OSError) as e:
+    except (IOError, OSError, GofleetError) as e:
         return repr(e)
 
 
