@@ -16,6 +16,7 @@ import errno
 import fcntl
 import os
 import shutil
+import stat
 import tempfile
 import time
 
@@ -30,11 +31,46 @@ def read_link(path):
         return None
 
 
-def replace_symlink(target, link):
-    """Point `link` at `target` by renaming a fresh link over the old one (never unlinks first)."""
+def path_kind(path):
+    """What is at `path` by lstat, never following a link: missing, symlink, directory, file or other."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError:
+        return "missing"
+    if stat.S_ISLNK(mode):
+        return "symlink"
+    if stat.S_ISDIR(mode):
+        return "directory"
+    return "file" if stat.S_ISREG(mode) else "other"
+
+
+def check_link_slot(path, kind=None, replace_file=True):
+    """Refuse to put a link where a directory is, or a file unless `replace_file`; one line naming `path`."""
+    kind = kind or path_kind(path)
+    if kind == "directory":
+        raise GofleetError("%s is a real directory, not a link; move it away so gofleet can manage it" % path)
+    if kind in ("file", "other") and not replace_file:
+        raise GofleetError("%s is a %s, not a link; move it away, or set force: true to replace it"
+                           % (path, "regular file" if kind == "file" else "special file"))
+
+
+def describe(path):
+    """A one-line account of what is at `path` where a link was expected, for a diff."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    what = "regular file" if stat.S_ISREG(st.st_mode) else "special file"
+    return "(%s, %d bytes, mode %04o)" % (what, st.st_size, stat.S_IMODE(st.st_mode))
+
+
+def replace_symlink(target, link, replace_file=True):
+    """Point `link` at `target` by renaming a fresh link over the old one (never unlinks first).
+
+    A directory at `link` is always refused; a regular file only when `replace_file` is false.
+    """
     parent = os.path.dirname(link) or "."
-    if os.path.isdir(link) and not os.path.islink(link):
-        raise GofleetError("%s is a real directory, not a link; move it away so gofleet can manage it" % link)
+    check_link_slot(link, replace_file=replace_file)
     makedirs(parent, 0o755)
     tmp = os.path.join(parent, ".%s.gofleet-%d" % (os.path.basename(link), os.getpid()))
     if os.path.lexists(tmp):
@@ -89,8 +125,9 @@ def file_differs(path, data, mode):
 
 
 def makedirs(path, mode=0o755):
+    # exist_ok: two runs starting at once on a fresh root both try to create it (before the lock).
     if not os.path.isdir(path):
-        os.makedirs(path, mode)
+        os.makedirs(path, mode, exist_ok=True)
 
 
 def fsync_dir(path):

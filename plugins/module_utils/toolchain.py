@@ -11,12 +11,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import errno
 import json
 import os
 import re
+import stat
 import time
 
-from ansible_collections.gofleet.golang.plugins.module_utils import artifact, atomic, go_env, manifest, safe_tar
+from ansible_collections.gofleet.golang.plugins.module_utils import artifact, atomic, drift, go_env, manifest, safe_tar
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import require_elf_for
 
@@ -26,6 +28,8 @@ RECEIPT_DIR = ".receipts"
 LOCK_FILE = ".gofleet.lock"
 # go.env is managed content, compared on its own; the rest of the tree must match the tarball.
 MANAGED_FILES = ("go.env",)
+# What atomic.write_file leaves in .receipts when killed mid-write: .go<version>.json.XXXXXXXX
+_RECEIPT_TEMP_RE = re.compile(r"^\.go[^/]+\.json\.[^/]+$")
 
 
 def parse_version(value):
@@ -108,6 +112,41 @@ def receipt_path(install_root, version):
     return os.path.join(install_root, RECEIPT_DIR, "go%s.json" % version)
 
 
+def check_install_root(install_root):
+    """Refuse an install_root that others could write: whoever can write there can swap a GOROOT.
+
+    A link at install_root itself is followed (an admin may relocate it to a bigger disk); the
+    directory it leads to must be owned by root (or the user running) and not group/other writable.
+    """
+    try:
+        st = os.lstat(install_root)
+        if stat.S_ISLNK(st.st_mode):
+            st = os.stat(install_root)
+    except OSError as e:
+        if e.errno == errno.ENOENT and not os.path.islink(install_root):
+            # Missing: the first install creates it. lstat first, so a root that a concurrent run
+            # creates right now is never mistaken for a dangling link.
+            return
+        raise GofleetError("install_root %s is not a directory (%s)" % (install_root, e.strerror or e))
+    if not stat.S_ISDIR(st.st_mode):
+        raise GofleetError("install_root %s is not a directory" % install_root)
+    if st.st_uid not in (0, os.geteuid()):
+        raise GofleetError("install_root %s is owned by uid %d, not root; chown it to root" % (install_root, st.st_uid))
+    if st.st_mode & 0o022:
+        raise GofleetError("install_root %s is writable by group or others (mode %04o); anyone who can write there "
+                           "can swap a GOROOT: chmod go-w it" % (install_root, stat.S_IMODE(st.st_mode)))
+
+
+def leftover_receipt_temps(install_root):
+    """Temporary receipts of a write that was killed; never read, removed by the next run."""
+    receipts = os.path.join(install_root, RECEIPT_DIR)
+    try:
+        names = os.listdir(receipts)
+    except OSError:
+        return []
+    return sorted(os.path.join(receipts, n) for n in names if _RECEIPT_TEMP_RE.match(n))
+
+
 def read_receipt(install_root, version):
     text = atomic.read_file(receipt_path(install_root, version))
     if text is None:
@@ -122,16 +161,27 @@ class NodeState(object):
     """What is on the node now, read without changing anything."""
 
     def __init__(self, req):
+        check_install_root(req.install_root)
         self.installed = installed_versions(req.install_root)
         self.link_target = atomic.read_link(req.link)
         self.active_version = version_of_goroot(req.install_root, self.link_target)
         self.receipt = read_receipt(req.install_root, req.version)
-        self.goroot_exists = os.path.isdir(req.goroot)
+        # By lstat: a GOROOT that is a link (even to a perfect copy) is not the tree the receipt describes.
+        self.goroot_kind = atomic.path_kind(req.goroot)
+        self.goroot_exists = self.goroot_kind == "directory"
+        self.goroot_link = atomic.read_link(req.goroot)
         self.go_env_text = atomic.read_file(os.path.join(req.goroot, "go.env")) if self.goroot_exists else None
         self.bin_links = dict(
             (name, atomic.read_link(os.path.join(req.bin_dir, name))) for name in BINARIES
         ) if req.bin_dir else {}
+        # Whatever is where a link belongs but is not a link: {path: (kind, description)}.
+        self.not_links = {}
+        for path in [req.link] + [os.path.join(req.bin_dir, name) for name in BINARIES if req.bin_dir]:
+            kind = atomic.path_kind(path)
+            if kind not in ("missing", "symlink"):
+                self.not_links[path] = (kind, atomic.describe(path))
         self.leftovers = atomic.leftover_staging_dirs(req.install_root)
+        self.receipt_temps = leftover_receipt_temps(req.install_root)
 
 
 def installed_versions(install_root):
@@ -141,7 +191,7 @@ def installed_versions(install_root):
         return []
     found = []
     for name in names:
-        if name.startswith("go") and _VERSION_RE.match(name) and os.path.isdir(os.path.join(install_root, name)):
+        if name.startswith("go") and _VERSION_RE.match(name) and atomic.path_kind(os.path.join(install_root, name)) == "directory":
             found.append(parse_version(name))
     return sorted(found, key=version_key)
 
@@ -160,8 +210,10 @@ class Plan(object):
     def __init__(self):
         self.actions = []
         self.install = None          # None, or why: "missing", "unfinished", "tarball changed", "drift"
+        self.repair = False          # the drift can be put back in place (the GOROOT is a real directory)
         self.expected_sha256 = None
         self.drift = []
+        self.goroot_drift = None     # drift.item for a GOROOT that is not a real directory
         self.env_before = None
         self.env_after = None
         self.link_change = None      # (before, after)
@@ -181,6 +233,10 @@ def plan(req, node, fetch_text=artifact.fetch_text):
     p.cleanup = list(node.leftovers)
     if p.cleanup:
         p.actions.append("clean %d leftover staging director%s" % (len(p.cleanup), "y" if len(p.cleanup) == 1 else "ies"))
+    if node.receipt_temps:
+        p.cleanup.extend(node.receipt_temps)
+        count = len(node.receipt_temps)
+        p.actions.append("clean %d leftover receipt temp file%s" % (count, "" if count == 1 else "s"))
     if req.state == "absent":
         return _plan_absent(req, node, p)
     p.expected_sha256 = req.checksum or artifact.checksum_from_index(
@@ -198,7 +254,7 @@ def plan(req, node, fetch_text=artifact.fetch_text):
             # check mode fail on a wrong checksum exactly as the real run will.
             artifact.require_sha256(req.src, p.expected_sha256, label="src %s" % req.src)
     p.env_before = node.go_env_text if node.goroot_exists else None
-    if not p.install or p.drift:
+    if not p.install or p.repair:
         # A repair keeps the installed go.env, so it is compared and written like without drift.
         p.env_after = go_env.render(node.receipt.get("upstream_go_env") or "", req.env)
         if p.env_before != p.env_after:
@@ -217,14 +273,22 @@ def plan(req, node, fetch_text=artifact.fetch_text):
 
 
 def _install_reason(req, node, p):
-    if not node.goroot_exists:
+    if node.goroot_kind == "missing":
         return "missing"
+    if node.goroot_kind != "directory":
+        # Never verified or repaired through: a fresh tree replaces the link (or file) itself.
+        found = "symlink to %s" % node.goroot_link if node.goroot_kind == "symlink" else (
+            "regular file" if node.goroot_kind == "file" else "special file")
+        p.goroot_drift = drift.item(req.goroot, "type", "directory", found)
+        p.drift = [drift.line(p.goroot_drift)]
+        return "GOROOT is a %s, not a directory" % found.split(" to ", 1)[0]
     if node.receipt is None:
         return "unfinished"
     if node.receipt.get("tarball", {}).get("sha256") != p.expected_sha256:
         return "tarball changed"
     p.drift = manifest.drift(req.goroot, node.receipt.get("manifest", {}), req.verify, exclude=MANAGED_FILES)
     if p.drift:
+        p.repair = True
         return "drift in %d path%s" % (len(p.drift), "" if len(p.drift) == 1 else "s")
     return None
 
@@ -232,14 +296,26 @@ def _install_reason(req, node, p):
 def _plan_activation(req, node, p):
     p.active_after = req.version
     if node.link_target != req.goroot:
-        p.link_change = (node.link_target, req.goroot)
-        p.actions.append("point %s at %s" % (req.link, req.goroot))
+        p.link_change = (_link_before(req, node, req.link, node.link_target), req.goroot)
+        p.actions.append("point %s at %s%s" % (req.link, req.goroot, _replacing(node, req.link)))
     for name in BINARIES if req.bin_dir else ():
         path = os.path.join(req.bin_dir, name)
         wanted = os.path.join(req.link, "bin", name)
         if node.bin_links.get(name) != wanted:
-            p.bin_changes.append((path, node.bin_links.get(name), wanted))
-            p.actions.append("link %s to %s" % (path, wanted))
+            p.bin_changes.append((path, _link_before(req, node, path, node.bin_links.get(name)), wanted))
+            p.actions.append("link %s to %s%s" % (path, wanted, _replacing(node, path)))
+
+
+def _link_before(req, node, path, target):
+    """What a link replaces, for the diff; refuses here what apply would refuse, so check mode fails alike."""
+    kind, found = node.not_links.get(path, (None, None))
+    if kind:
+        atomic.check_link_slot(path, kind, replace_file=req.force)
+    return found or target
+
+
+def _replacing(node, path):
+    return " (replacing a regular file, force)" if path in node.not_links else ""
 
 
 def _plan_prune(req, node, p):
@@ -259,7 +335,7 @@ def _plan_prune(req, node, p):
 
 
 def _plan_absent(req, node, p):
-    if not (node.goroot_exists or node.receipt):
+    if not (node.goroot_kind != "missing" or node.receipt):
         return p
     if node.active_version == req.version:
         if not req.force:
@@ -320,10 +396,15 @@ def apply(req, node, p, runner):
         _remove_receipt(req.install_root, req.version)
         return None
     receipt = node.receipt
-    repaired = bool(p.drift) and _repair(req, p, runner, receipt)
+    repaired = p.repair and _repair(req, p, runner, receipt)
     if p.install and not repaired:
+        if node.receipt is None and node.goroot_exists and node.active_version != req.version:
+            # An unreceipted, inactive tree is what a run killed (or failed) between the rename and
+            # the receipt leaves: remove it first, or the copy extracted beside it needs twice the space.
+            atomic.remove_tree(req.goroot)
         receipt = _install(req, p, runner)
     elif p.env_before != p.env_after:
+        _require_real_goroot(req)
         atomic.write_file(os.path.join(req.goroot, "go.env"), p.env_after, 0o644)
     _apply_links(req, p)
     for version in p.prune:
@@ -338,15 +419,20 @@ def _remove_receipt(install_root, version):
         os.unlink(path)
 
 
+def _require_real_goroot(req):
+    if atomic.path_kind(req.goroot) != "directory":
+        raise GofleetError("%s changed during the run: it is no longer a directory; run again" % req.goroot)
+
+
 def _apply_links(req, p):
     if p.link_change:
         if p.link_change[1]:
-            atomic.replace_symlink(p.link_change[1], req.link)
+            atomic.replace_symlink(p.link_change[1], req.link, replace_file=req.force)
         elif os.path.islink(req.link):
             os.unlink(req.link)
     for path, _before, after in p.bin_changes:
         if after:
-            atomic.replace_symlink(after, path)
+            atomic.replace_symlink(after, path, replace_file=req.force)
         elif os.path.islink(path):
             os.unlink(path)
 
@@ -377,16 +463,34 @@ def _install(req, p, runner):
             "upstream_go_env": upstream_env,
             "manifest": manifest.build(new_root, exclude=MANAGED_FILES, with_hash=True),
         }
-        if os.path.isdir(req.goroot):
+        # lexists, not isdir: a link (or file) at GOROOT is swapped out as it is, never followed.
+        replaced = os.path.lexists(req.goroot)
+        if replaced:
             atomic.swap_trees(new_root, req.goroot)  # the drifted tree lands in staging and goes with it
         else:
             os.rename(new_root, req.goroot)
-        atomic.write_file(receipt_path(req.install_root, req.version), json.dumps(receipt, sort_keys=True), 0o644)
+        try:
+            atomic.write_file(receipt_path(req.install_root, req.version), json.dumps(receipt, sort_keys=True), 0o644)
+        except (IOError, OSError):
+            # A tree without its receipt wedges every rerun on a full disk (each extracts a second
+            # copy beside it): put back what was there; the old receipt is untouched.
+            _undo_rename(new_root, req.goroot, replaced)
+            raise
         return receipt
     except (IOError, OSError) as e:
         raise GofleetError("installing go%s into %s failed: %s" % (req.version, req.goroot, getattr(e, "strerror", None) or e))
     finally:
         atomic.remove_tree(staging)
+
+
+def _undo_rename(new_root, goroot, replaced):
+    try:
+        if replaced:
+            atomic.swap_trees(new_root, goroot)
+        else:
+            os.rename(goroot, new_root)
+    except OSError:
+        pass  # the next run removes an unreceipted, inactive tree before installing
 
 
 def _repair(req, p, runner, receipt):
@@ -396,6 +500,8 @@ def _repair(req, p, runner, receipt):
     drifted (and repaired by the next run), never a half-written file.  When the repair does
     not bring the tree back to its receipt, the caller falls back to a full reinstall.
     """
+    if atomic.path_kind(req.goroot) != "directory":
+        return False  # swapped for a link since planning: only a fresh tree is safe
     staging = atomic.make_staging_dir(req.install_root, "go" + req.version)
     try:
         tarball, source = _verified_tarball(req, p, runner, staging)[:2]

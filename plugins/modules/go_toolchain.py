@@ -83,16 +83,25 @@ options:
       - Path on the node of the public key(s) (armored or binary) that may sign the tarball. Required with O(signature).
     type: path
   install_root:
-    description: Directory that holds one subdirectory per installed version.
+    description:
+      - Directory that holds one subdirectory per installed version.
+      - It must be a directory owned by root and not writable by group or others (whoever can write there could
+        swap a GOROOT); otherwise the run fails naming it. A symlink at O(install_root) itself is followed, so it
+        can be relocated to another disk; every C(goVERSION) below it must be a real directory.
     type: path
     default: /usr/local/lib/go
   link:
-    description: Symlink to the active version's GOROOT.
+    description:
+      - Symlink to the active version's GOROOT.
+      - A real directory there is refused (move it away); a regular file there is refused unless O(force=true).
+        Check mode fails the same way.
     type: path
     default: /usr/local/go
   bin_dir:
     description:
       - Directory for C(go) and C(gofmt) links that go through O(link). An empty value skips them.
+      - A directory at C(bin_dir/go) or C(bin_dir/gofmt) is refused; a regular file there (a local wrapper script)
+        is refused unless O(force=true), and the diff shows it.
     type: str
     default: /usr/local/bin
   activate:
@@ -121,11 +130,17 @@ options:
         V(full) also compares the sha256 of every file; V(none) skips the check.
       - Drift (a changed, missing or added file) is reported and, outside check mode, repaired with a fresh install
         from the verified tarball.
+      - Whatever O(verify) says, a C(goVERSION) in O(install_root) that is not a real directory (a symlink, even to a
+        perfect copy, or a file) is drift. It is never verified or repaired through, but replaced by a fresh tree
+        from the tarball, so nothing outside O(install_root) is written.
     type: str
     choices: [fast, full, none]
     default: fast
   force:
-    description: Allow O(state=absent) to remove the active version (and its links).
+    description:
+      - Allow O(state=absent) to remove the active version (and its links).
+      - Allow replacing a regular file at O(link), C(bin_dir/go) or C(bin_dir/gofmt) with the link. A directory there
+        is refused even with O(force=true).
     type: bool
     default: false
   max_unpacked_size:
@@ -134,7 +149,12 @@ options:
     default: 2147483648
 notes:
   - Runs as root to own the tree as root; installed files are root-owned with no group or other write.
-  - A lock file in O(install_root) keeps two runs on one host from interleaving.
+  - A lock file in O(install_root) keeps two runs on one host from interleaving; runs that start at the same
+    moment on a missing O(install_root) both create it safely, then take turns.
+  - When the receipt cannot be written (a full disk), the new tree is taken back out (or the previous tree put
+    back), so a rerun after freeing space starts clean. A tree left without a receipt by a killed run is removed
+    before a new copy is extracted, unless O(link) points at it; temporary receipt files of a killed write are
+    removed.
 seealso:
   - name: Go downloads and checksums
     description: The official tarballs and their sha256 sums.
@@ -265,7 +285,7 @@ def main():
     )
     try:
         req = toolchain.Request(module.params, tarball_arch())
-        with _lock(req, module.check_mode):
+        with lock_for(req, module.check_mode):
             node = toolchain.NodeState(req)
             plan = toolchain.plan(req, node)
             receipt = node.receipt
@@ -282,7 +302,8 @@ def main():
     module.exit_json(changed=plan.changed, **result)
 
 
-def _lock(req, check_mode):
+def lock_for(req, check_mode):
+    toolchain.check_install_root(req.install_root)  # before the lock creates anything in it
     path = os.path.join(req.install_root, toolchain.LOCK_FILE)
     # Check mode writes nothing, not even the lock file of a root that was never managed.
     if check_mode and not os.path.exists(path):

@@ -13,10 +13,12 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import multiprocessing
 import os
 import shutil
 import stat
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ import pytest
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic, go_env, manifest, toolchain
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import ELF_SIGNATURE, tarball_arch
+from ansible_collections.gofleet.golang.plugins.modules import go_toolchain as go_toolchain_module
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 from elf_fixtures import elf_bytes  # noqa: E402  (tests/elf_fixtures.py)
@@ -475,3 +478,310 @@ def test_apply_repair_and_env_change_in_one_run_then_idempotent(lay, tmp_path):
     assert open(os.path.join(goroot, "go.env")).read() == go_env.render(UPSTREAM_ENV, env)
     req = toolchain.Request(lay.params(version=VERSION, src=tarball, checksum="sha256:" + sha, env=env), tarball_arch())
     assert toolchain.plan(req, toolchain.NodeState(req)).actions == []
+
+
+# ---------------------------------------------------------------- hardening (issue 14)
+
+
+def copy_goroot_outside(lay, version, tmp_path):
+    """Move <root>/go<version> to a copy outside install_root and leave a symlink to it in its place."""
+    outside = str(tmp_path / "outside-copy")
+    shutil.move(lay.goroot(version), outside)
+    os.symlink(outside, lay.goroot(version))
+    return outside
+
+
+def test_plan_symlinked_goroot_is_drift_and_reinstalled(lay, tmp_path):
+    """14.1: <install_root>/go<ver> swapped for a symlink to a copy elsewhere is not the installed tree."""
+    _setup_active(lay)
+    outside = copy_goroot_outside(lay, "1.22.12", tmp_path)
+    for verify in ("fast", "full"):
+        _req, node, p = plan_for(lay, src="SRC", verify=verify)
+        assert not node.goroot_exists
+        assert p.install == "GOROOT is a symlink, not a directory"
+        assert p.drift == ["type: %s (directory -> symlink to %s)" % (lay.goroot("1.22.12"), outside)]
+        assert p.actions == ["repair go1.22.12 (GOROOT is a symlink, not a directory)"]
+        assert p.env_before is None  # go.env is not read through the link
+
+
+def test_plan_goroot_that_is_a_file_or_dangling_link_is_reinstalled(lay):
+    _setup_active(lay)
+    goroot = lay.goroot("1.22.12")
+    shutil.rmtree(goroot)
+    os.symlink(os.path.join(lay.base, "nowhere"), goroot)
+    _req, _node, p = plan_for(lay, src="SRC")
+    assert p.actions == ["repair go1.22.12 (GOROOT is a symlink, not a directory)"]
+    os.unlink(goroot)
+    open(goroot, "w").close()
+    _req, _node, p = plan_for(lay, src="SRC")
+    assert p.drift == ["type: %s (directory -> regular file)" % goroot]
+    assert p.actions == ["repair go1.22.12 (GOROOT is a regular file, not a directory)"]
+
+
+def test_installed_versions_counts_real_directories_only(lay, tmp_path):
+    _setup_active(lay)
+    lay.install("1.21.13")
+    copy_goroot_outside(lay, "1.21.13", tmp_path)
+    _req, node, _p = plan_for(lay)
+    assert node.installed == ["1.22.12"]
+
+
+@pytest.mark.parametrize("how", ["symlink-to-copy", "dangling-symlink", "regular-file"])
+def test_apply_reinstalls_a_goroot_that_is_not_a_directory_and_never_writes_outside(lay, tmp_path, how):
+    """14.1 and 14.5: the repair replaces the link itself (never writes through it); check mode predicts it."""
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    goroot = lay.goroot(VERSION)
+    outside = str(tmp_path / "outside-copy")
+    if how == "symlink-to-copy":
+        copy_goroot_outside(lay, VERSION, tmp_path)
+        with open(os.path.join(outside, "src", "fmt", "print.go"), "a") as f:
+            f.write("// planted outside\n")
+        os.chmod(os.path.join(outside, "bin", "gofmt"), 0o777)
+    elif how == "dangling-symlink":
+        shutil.rmtree(goroot)
+        os.symlink(outside, goroot)
+    else:
+        shutil.rmtree(goroot)
+        open(goroot, "w").close()
+    outside_before = _snapshot(str(tmp_path / "outside-copy")) if os.path.isdir(outside) else None
+    predicted = plan_for(lay, version=VERSION, src=tarball, checksum="sha256:" + sha, verify="full")[2]
+    _req, p, receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()), verify="full")
+    assert p.actions == predicted.actions and p.actions[0].startswith("repair go%s (GOROOT is a " % VERSION)
+    st = os.lstat(goroot)
+    assert stat.S_ISDIR(st.st_mode)
+    assert manifest.drift(goroot, receipt["manifest"], "full", exclude=toolchain.MANAGED_FILES) == []
+    assert os.readlink(lay.link) == goroot
+    if outside_before is not None:
+        assert _snapshot(outside) == outside_before  # nothing written outside install_root
+        assert open(os.path.join(outside, "src", "fmt", "print.go")).read().endswith("// planted outside\n")
+    else:
+        assert not os.path.lexists(outside)
+    assert atomic.leftover_staging_dirs(lay.root) == []
+    req2 = toolchain.Request(lay.params(version=VERSION, src=tarball, checksum="sha256:" + sha, verify="full"), tarball_arch())
+    assert toolchain.plan(req2, toolchain.NodeState(req2)).actions == []
+
+
+# (id, how install_root is spoiled, words of the one-line error)
+BAD_ROOTS = [
+    ("a-file", lambda root: open(root, "w").close(), ["install_root", "is not a directory"]),
+    ("a-dangling-link", lambda root: os.symlink(root + ".gone", root), ["install_root", "is not a directory"]),
+    ("group-writable", lambda root: (os.makedirs(root), os.chmod(root, 0o775)), ["install_root", "writable by group or others", "0775"]),
+    ("world-writable", lambda root: (os.makedirs(root), os.chmod(root, 0o1777)), ["install_root", "writable by group or others"]),
+]
+
+
+@pytest.mark.parametrize("spoil,words", [c[1:] for c in BAD_ROOTS], ids=[c[0] for c in BAD_ROOTS])
+def test_untrustworthy_install_root_is_refused_in_one_line(lay, spoil, words):
+    os.makedirs(lay.base)
+    spoil(lay.root)
+    with pytest.raises(GofleetError) as err:
+        plan_for(lay, src="SRC")
+    assert "\n" not in err.value.message and lay.root in err.value.message
+    for word in words:
+        assert word in err.value.message
+
+
+def test_install_root_that_is_a_link_to_a_safe_directory_is_followed(lay, tmp_path):
+    """An admin may relocate install_root with a symlink; what is below it must still be real."""
+    real = tmp_path / "bigdisk"
+    real.mkdir()
+    os.chmod(str(real), 0o755)
+    os.makedirs(lay.base)
+    os.symlink(str(real), lay.root)
+    _req, _node, p = plan_for(lay, src="SRC")
+    assert p.install == "missing"
+
+
+def put_real_dir(path):
+    if os.path.lexists(path):
+        os.unlink(path)
+    os.makedirs(os.path.join(path, "bin"))
+
+
+def put_wrapper_script(path):
+    if os.path.lexists(path):
+        os.unlink(path)
+    with open(path, "w") as f:
+        f.write("#!/bin/sh\nexec /opt/go/bin/go \"$@\"\n")
+    os.chmod(path, 0o755)
+
+
+# (id, which path, what is put there, words of the one-line error check mode and the real run share)
+NOT_A_LINK = [
+    ("link-is-a-directory", "link", put_real_dir, ["{link} is a real directory, not a link"]),
+    ("bin-go-is-a-directory", "bin/go", put_real_dir, ["{bin}/go is a real directory, not a link"]),
+    ("link-is-a-file", "link", put_wrapper_script, ["{link} is a regular file, not a link", "force: true"]),
+    ("bin-go-is-a-wrapper-script", "bin/go", put_wrapper_script, ["{bin}/go is a regular file, not a link", "force: true"]),
+]
+
+
+def spot(lay, which):
+    return lay.link if which == "link" else os.path.join(lay.bin, "go")
+
+
+@pytest.mark.parametrize("which,put,words", [c[1:] for c in NOT_A_LINK], ids=[c[0] for c in NOT_A_LINK])
+def test_check_mode_refuses_what_the_real_run_refuses_where_a_link_belongs(lay, tmp_path, which, put, words):
+    """14.5 and 14.6: plan (check mode) fails exactly as apply would, and nothing is touched."""
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    lay.install("1.22.12")
+    lay.activate("1.22.12")
+    put(spot(lay, which))
+    before = _snapshot(lay.base)
+    with pytest.raises(GofleetError) as check:
+        plan_for(lay, version=VERSION, src=tarball, checksum="sha256:" + sha)
+    with pytest.raises(GofleetError) as real:
+        run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    assert check.value.message == real.value.message
+    for word in words:
+        assert word.format(link=lay.link, bin=lay.bin) in check.value.message
+    assert _snapshot(lay.base) == before
+
+
+def test_apply_refuses_a_file_put_at_the_link_after_planning(lay, tmp_path):
+    """The refusal holds in apply too, for a file that appears between plan and apply."""
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    req = toolchain.Request(lay.params(version=VERSION, src=tarball, checksum="sha256:" + sha), tarball_arch())
+    node = toolchain.NodeState(req)
+    p = toolchain.plan(req, node)
+    os.makedirs(lay.bin)
+    put_wrapper_script(os.path.join(lay.bin, "gofmt"))
+    with pytest.raises(GofleetError, match="gofmt is a regular file, not a link"):
+        toolchain.apply(req, node, p, toolchain.Runner(FakeRun()))
+    assert open(os.path.join(lay.bin, "gofmt")).read().startswith("#!/bin/sh")
+
+
+@pytest.mark.parametrize("which", ["link", "bin/go"])
+def test_force_replaces_a_file_where_a_link_belongs_and_the_diff_shows_it(lay, tmp_path, which):
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    lay.install("1.22.12")
+    lay.activate("1.22.12")
+    path = spot(lay, which)
+    put_wrapper_script(path)
+    size = os.path.getsize(path)
+    req, _node, p = plan_for(lay, version=VERSION, src=tarball, checksum="sha256:" + sha, force=True)
+    items = dict((d["before_header"], d) for d in toolchain.diff(req, p))
+    assert items[path]["before"] == "(regular file, %d bytes, mode 0755)\n" % size
+    wanted = lay.goroot(VERSION) if which == "link" else os.path.join(lay.link, "bin", "go")
+    verb = "point %s at %s" if which == "link" else "link %s to %s"
+    assert [a for a in p.actions if "replacing" in a] == [verb % (path, wanted) + " (replacing a regular file, force)"]
+    _req, p2, _receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()), force=True)
+    assert p2.actions == p.actions
+    assert os.path.islink(path)
+    assert os.readlink(path) == (lay.goroot(VERSION) if which == "link" else os.path.join(lay.link, "bin", "go"))
+
+
+def fail_receipt_writes(monkeypatch):
+    """The disk fills at the receipt write: atomic.write_file raises ENOSPC for receipts only."""
+    real_write = atomic.write_file
+    failed = []
+
+    def write_file(path, data, mode=0o644):
+        if os.path.basename(os.path.dirname(path)) == toolchain.RECEIPT_DIR:
+            failed.append(path)
+            raise OSError(28, os.strerror(28), path)
+        return real_write(path, data, mode)
+
+    monkeypatch.setattr(atomic, "write_file", write_file)
+    return failed
+
+
+def test_receipt_write_failure_undoes_the_fresh_install_and_the_next_run_succeeds(lay, tmp_path, monkeypatch):
+    """14.2: no unreceipted tree is left behind to wedge every rerun."""
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    lay.install("1.22.12")
+    lay.activate("1.22.12")
+    failed = fail_receipt_writes(monkeypatch)
+    with pytest.raises(GofleetError) as err:
+        run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    assert failed and "No space left on device" in err.value.message and "\n" not in err.value.message
+    assert not os.path.lexists(lay.goroot(VERSION))
+    assert os.readlink(lay.link) == lay.goroot("1.22.12")
+    assert atomic.leftover_staging_dirs(lay.root) == []
+    assert os.listdir(os.path.join(lay.root, toolchain.RECEIPT_DIR)) == ["go1.22.12.json"]
+    monkeypatch.undo()
+    _req, p, receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    assert p.actions[0] == "install go%s (missing)" % VERSION
+    assert receipt == json.load(open(toolchain.receipt_path(lay.root, VERSION)))
+    assert os.readlink(lay.link) == lay.goroot(VERSION)
+
+
+def test_receipt_write_failure_on_reinstall_puts_the_old_tree_back(lay, tmp_path, monkeypatch):
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    goroot = lay.goroot(VERSION)
+    old_inode = os.stat(os.path.join(goroot, "bin", "go")).st_ino
+    old_receipt = open(toolchain.receipt_path(lay.root, VERSION)).read()
+    newer, newer_sha = make_go_tarball(tmp_path / "go-rebuilt.tar.gz", go_bin=_elf_for_this_node() + b"\0")
+    fail_receipt_writes(monkeypatch)
+    with pytest.raises(GofleetError, match="No space left on device"):
+        run_apply(lay, newer, newer_sha, toolchain.Runner(FakeRun()))
+    assert os.stat(os.path.join(goroot, "bin", "go")).st_ino == old_inode
+    assert open(toolchain.receipt_path(lay.root, VERSION)).read() == old_receipt
+    assert atomic.leftover_staging_dirs(lay.root) == []
+    monkeypatch.undo()
+    _req, p, receipt = run_apply(lay, newer, newer_sha, toolchain.Runner(FakeRun()))
+    assert p.actions == ["install go%s (tarball changed)" % VERSION]
+    assert receipt["tarball"]["sha256"] == newer_sha
+
+
+def test_unreceipted_inactive_tree_is_removed_before_a_second_copy_is_extracted(lay, tmp_path, monkeypatch):
+    """14.2: an orphan from a killed run (tree renamed into place, no receipt) must not double the space needed."""
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    lay.install("1.22.12")
+    lay.activate("1.22.12")
+    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()), activate=False)
+    goroot = lay.goroot(VERSION)
+    os.unlink(toolchain.receipt_path(lay.root, VERSION))
+    open(os.path.join(goroot, "orphan-marker"), "w").close()
+    seen = []
+    real_extract = toolchain.safe_tar.extract
+
+    def extract(*args, **kwargs):
+        seen.append(os.path.lexists(goroot))
+        return real_extract(*args, **kwargs)
+
+    monkeypatch.setattr(toolchain.safe_tar, "extract", extract)
+    _req, p, receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()), activate=False)
+    assert p.actions == ["install go%s (unfinished)" % VERSION]
+    assert seen == [False]  # the orphan was gone before the new copy was extracted
+    assert not os.path.exists(os.path.join(goroot, "orphan-marker")) and receipt is not None
+    assert os.readlink(lay.link) == lay.goroot("1.22.12")
+
+
+def test_leftover_receipt_temp_files_are_cleaned(lay):
+    """14.2: a kill during the receipt write leaves .receipts/.go<ver>.json.XXXX; the next run removes it."""
+    _setup_active(lay)
+    receipts = os.path.join(lay.root, toolchain.RECEIPT_DIR)
+    for name in (".go1.22.12.json.k3j4h5_x", ".go1.23.5.json.abcdefgh"):
+        with open(os.path.join(receipts, name), "w") as f:
+            f.write('{"version": "1.2')
+    req, node, p = plan_for(lay)
+    assert p.actions == ["clean 2 leftover receipt temp files"]
+    toolchain.apply(req, node, p, toolchain.Runner(FakeRun()))
+    assert sorted(os.listdir(receipts)) == ["go1.22.12.json"]
+    assert plan_for(lay)[2].actions == []
+
+
+def lock_a_fresh_root(args):
+    """What go_toolchain's main() does before anything else: check install_root, then take the lock."""
+    root, barrier = args
+    barrier.wait()
+    try:
+        with go_toolchain_module.lock_for(types.SimpleNamespace(install_root=root), False):
+            return None
+    except (IOError, OSError, GofleetError) as e:
+        return repr(e)
+
+
+def test_concurrent_runs_on_a_missing_install_root_do_not_race(tmp_path):
+    """14.7: makedirs of the root before the lock: two runs on a fresh root failed with EEXIST."""
+    ctx = multiprocessing.get_context("fork")
+    workers = 4
+    errors = []
+    with ctx.Manager() as manager, ctx.Pool(workers) as pool:
+        barrier = manager.Barrier(workers)
+        for attempt in range(20):
+            root = str(tmp_path / ("r%d" % attempt) / "usr" / "local" / "lib" / "go")
+            errors.extend(e for e in pool.map(lock_a_fresh_root, [(root, barrier)] * workers) if e)
+    assert errors == []
