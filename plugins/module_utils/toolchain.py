@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import json
 import os
 import re
@@ -338,11 +339,10 @@ def full_verify_due(receipt, every):
         return False
     last = receipt.get("verified_full_at") or receipt.get("installed_at")
     try:
-        when = time.strptime(last, _TIME_FORMAT)
+        days = (datetime.date(*time.gmtime()[:3]) - datetime.datetime.strptime(last, _TIME_FORMAT).date()).days
     except (TypeError, ValueError):
         return True
-    days = (time.mktime(time.gmtime()[:3] + (0, 0, 0, 0, 0, 0)) - time.mktime(when[:3] + (0, 0, 0, 0, 0, 0))) / 86400.0
-    return days < 0 or round(days) >= every
+    return days < 0 or days >= every
 
 
 def _tarball_reference(req, p):
