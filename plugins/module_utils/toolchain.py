@@ -164,7 +164,7 @@ def receipt_problem(data, version):
 
 
 def _is_text(value):
-    return isinstance(value, type(u""))
+    return isinstance(value, str)
 
 
 def _is_int(value):

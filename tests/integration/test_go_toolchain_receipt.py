@@ -29,8 +29,8 @@ pytestmark = pytest.mark.integration
 VERSION = "1.22.12"
 
 
-@pytest.fixture(scope="module")
-def node(tmp_path_factory, tarballs, run_direct):
+@pytest.fixture(scope="module", name="node")
+def node_fixture(tmp_path_factory, tarballs, run_direct):
     lay = NodeLayout(tmp_path_factory.mktemp("receipts"), tarballs)
     first = run_direct(lay.args(VERSION))
     assert first["changed"] is True and first["active_version"] == VERSION, first

@@ -527,8 +527,8 @@ def test_torn_receipt_reinstalls_and_says_so_in_one_line(lay, tmp_path, torn, wo
     node = toolchain.NodeState(req)
     p = toolchain.plan(req, node)
     assert p.install.startswith("torn receipt %s: " % _receipt_file(lay)) and words in p.install
-    (action,) = p.actions
-    assert action.startswith("install go%s (torn receipt " % VERSION) and "\n" not in action
+    assert len(p.actions) == 1
+    assert p.actions[0].startswith("install go%s (torn receipt " % VERSION) and "\n" not in p.actions[0]
     receipt = toolchain.apply(req, node, p, toolchain.Runner(FakeRun()))
     assert json.load(open(_receipt_file(lay))) == receipt and receipt["version"] == VERSION
     assert toolchain.plan(req, toolchain.NodeState(req)).actions == []
@@ -589,8 +589,8 @@ def test_full_without_a_tarball_falls_back_to_the_receipt_and_warns(lay, tmp_pat
     run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
     _req, _node, p = _plan_again(lay, tarball, sha, verify="full", src=None)
     assert p.actions == [] and p.verify == "full"
-    (warning,) = p.warnings
-    assert "receipt" in warning and "\n" not in warning
+    assert len(p.warnings) == 1
+    assert "receipt" in p.warnings[0] and "\n" not in p.warnings[0]
 
 
 def sha256_bytes(data):
