@@ -699,3 +699,17 @@ def test_a_due_full_verify_without_drift_records_the_time_but_is_no_change(lay, 
 def test_verify_full_every_must_not_be_negative(lay):
     with pytest.raises(GofleetError, match="verify_full_every must be"):
         toolchain.Request(lay.params(verify_full_every=-1), "amd64")
+
+
+def test_full_streams_a_url_tarball_without_writing_it(lay, tmp_path):
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    gofmt = os.path.join(lay.goroot(VERSION), "bin", "gofmt")
+    with open(gofmt, "wb") as f:
+        f.write(b"\x7fELF evil")
+    os.chmod(gofmt, 0o755)
+    _rewrite_receipt(lay, lambda d: d["manifest"].update({"bin/gofmt": manifest.entry_of(gofmt, with_hash=True, with_owner=True)}))
+    before = _snapshot(lay.base)
+    _req, _node, p = _plan_again(lay, tarball, sha, verify="full", src=None, url="file://" + tarball)
+    assert [(i["item"], i["aspect"]) for i in p.drift_items] == [("bin/gofmt", "content")]
+    assert p.warnings == [] and _snapshot(lay.base) == before
