@@ -188,3 +188,8 @@ def _first_line(text):
         if line.strip():
             return line.strip()
     return ""
+
+
+def open_stream(url, options, option="url"):
+    """The open response of `url`, for a caller that reads it as a stream (and closes it)."""
+    return _open(url, options, option)

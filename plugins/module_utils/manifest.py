@@ -3,33 +3,62 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """File manifests of installed trees, and drift found by comparing a tree against one.
 
-`fast` compares what lstat gives (type, size, mtime, mode, link target): cheap enough for
-every scheduled run.  `full` also hashes every file, to catch an edit that kept size and
-mtime.
+`fast` compares what lstat gives (type, size, mtime, mode, owner, link target): cheap enough
+for every scheduled run.  `full` also hashes every file, to catch an edit that kept size and
+mtime.  A manifest comes from a tree (build) or from the tarball the tree was unpacked from
+(of_tarball), so a tree can be judged against something its own receipt cannot forge.
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
 import os
+import posixpath
 import stat
+import tarfile
+import time
 
+from ansible_collections.gofleet.golang.plugins.module_utils import drift as drift_shape
 from ansible_collections.gofleet.golang.plugins.module_utils.artifact import sha256_file
+from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
 VERIFY_MODES = ("fast", "full", "none")
 
 
-def _entry(path, st, with_hash):
+KINDS = {"f": "file", "d": "directory", "l": "symlink"}
+_CHUNK = 1024 * 1024
+
+
+def _kind(st):
+    if stat.S_ISLNK(st.st_mode):
+        return "l"
+    if stat.S_ISDIR(st.st_mode):
+        return "d"
+    if stat.S_ISREG(st.st_mode):
+        return "f"
+    return "other"
+
+
+def _entry(path, st, with_hash, with_owner=False):
     mode = stat.S_IMODE(st.st_mode)
     if stat.S_ISLNK(st.st_mode):
-        return {"t": "l", "target": os.readlink(path)}
-    if stat.S_ISDIR(st.st_mode):
-        return {"t": "d", "mode": mode}
-    entry = {"t": "f", "size": st.st_size, "mtime": int(st.st_mtime), "mode": mode}
-    if with_hash:
-        entry["sha256"] = sha256_file(path)
+        entry = {"t": "l", "target": os.readlink(path)}
+    elif stat.S_ISDIR(st.st_mode):
+        entry = {"t": "d", "mode": mode}
+    else:
+        entry = {"t": "f", "size": st.st_size, "mtime": int(st.st_mtime), "mode": mode}
+        if with_hash:
+            entry["sha256"] = sha256_file(path)
+    if with_owner:
+        entry["uid"], entry["gid"] = st.st_uid, st.st_gid
     return entry
+
+
+def entry_of(path, with_hash=True, with_owner=False):
+    """The manifest entry of one path as it is now."""
+    return _entry(path, os.lstat(path), with_hash, with_owner)
 
 
 def walk(root, exclude=()):
@@ -52,38 +81,155 @@ def walk(root, exclude=()):
                 stack.append(rel)
 
 
-def build(root, exclude=(), with_hash=True):
-    """The manifest of `root`: {relative path: entry}."""
-    return dict((rel, _entry(path, st, with_hash)) for rel, path, st in walk(root, exclude))
+def build(root, exclude=(), with_hash=True, with_owner=False):
+    """The manifest of `root`: {relative path: entry}; with_owner also records uid and gid."""
+    return dict((rel, _entry(path, st, with_hash, with_owner)) for rel, path, st in walk(root, exclude))
 
 
-def drift(root, manifest, mode="fast", exclude=()):
-    """Paths under `root` that differ from `manifest`, as 'changed: p', 'missing: p', 'added: p'."""
+def compare(root, reference, mode="fast", exclude=(), owner=None):
+    """Drift items (see drift.py) of the tree at `root` against the manifest `reference`.
+
+    One item per differing aspect of a path: a chmod is a `mode` item with both octal modes,
+    not a bare 'changed'.  Owners are compared where an entry records them, else against
+    `owner` (uid, gid) when given.
+    """
     if mode == "none":
         return []
     if not os.path.isdir(root):
-        return ["missing: %s" % root]
+        return [drift_shape.item(root, "missing", "directory")]
     found = []
     seen = set()
     for rel, path, st in walk(root, exclude):
         seen.add(rel)
-        expected = manifest.get(rel)
+        expected = reference.get(rel)
         if expected is None:
-            found.append("added: %s" % rel)
-        elif not _same(path, st, expected, mode == "full"):
-            found.append("changed: %s" % rel)
-    found.extend("missing: %s" % rel for rel in manifest if rel not in seen)
-    return sorted(found, key=lambda item: item.split(": ", 1)[1])
+            found.append(drift_shape.item(rel, "added", None, KINDS.get(_kind(st), "other")))
+        else:
+            found.extend(_differences(rel, path, st, expected, mode == "full", owner))
+    found.extend(drift_shape.item(rel, "missing", KINDS.get(reference[rel].get("t"), "file"))
+                 for rel in reference if rel not in seen)
+    order = dict((aspect, i) for i, aspect in enumerate(drift_shape.ASPECTS))
+    return sorted(found, key=lambda i: (i["item"], order[i["aspect"]]))
 
 
-def _same(path, st, expected, full):
-    kind = expected["t"]
+def drift(root, manifest, mode="fast", exclude=(), owner=None):
+    """Paths under `root` that differ from `manifest`, as 'changed: p', 'missing: p', 'added: p'."""
+    lines = {}
+    for entry in compare(root, manifest, mode, exclude, owner):
+        word = entry["aspect"] if entry["aspect"] in ("missing", "added") else "changed"
+        lines.setdefault(entry["item"], "%s: %s" % (word, entry["item"]))
+    return [lines[rel] for rel in sorted(lines)]
+
+
+def _differences(rel, path, st, expected, full, owner):
+    kind, found_kind = expected.get("t"), _kind(st)
+    if kind != found_kind:
+        return [drift_shape.item(rel, "type", KINDS.get(kind, kind), KINDS.get(found_kind, found_kind))]
+    items = []
     if kind == "l":
-        return stat.S_ISLNK(st.st_mode) and os.readlink(path) == expected["target"]
-    if kind == "d":
-        return stat.S_ISDIR(st.st_mode) and stat.S_IMODE(st.st_mode) == expected["mode"]
-    if not stat.S_ISREG(st.st_mode):
-        return False
-    if (st.st_size, int(st.st_mtime), stat.S_IMODE(st.st_mode)) != (expected["size"], expected["mtime"], expected["mode"]):
-        return False
-    return not full or sha256_file(path) == expected.get("sha256")
+        target = os.readlink(path)
+        if target != expected.get("target"):
+            items.append(drift_shape.item(rel, "link", expected.get("target"), target))
+    if kind == "f":
+        items.extend(_content(rel, path, st, expected, full))
+    if kind != "l" and stat.S_IMODE(st.st_mode) != expected.get("mode"):
+        items.append(drift_shape.item(rel, "mode", _octal(expected.get("mode")), drift_shape.octal(stat.S_IMODE(st.st_mode))))
+    want = (expected["uid"], expected["gid"]) if "uid" in expected and "gid" in expected else owner
+    if want is not None and (st.st_uid, st.st_gid) != tuple(want):
+        items.append(drift_shape.item(rel, "owner", "%d:%d" % tuple(want), "%d:%d" % (st.st_uid, st.st_gid)))
+    return items
+
+
+def _content(rel, path, st, expected, full):
+    want, got = [], []
+    if st.st_size != expected.get("size"):
+        want.append("size=%s" % expected.get("size"))
+        got.append("size=%d" % st.st_size)
+    if int(st.st_mtime) != expected.get("mtime"):
+        want.append("mtime=%s" % _when(expected.get("mtime")))
+        got.append("mtime=%s" % _when(int(st.st_mtime)))
+    if full:
+        digest = sha256_file(path)
+        if digest != expected.get("sha256"):
+            want.append("sha256=%s" % expected.get("sha256"))
+            got.append("sha256=%s" % digest)
+    return [drift_shape.item(rel, "content", " ".join(want), " ".join(got))] if want else []
+
+
+def _octal(mode):
+    return drift_shape.octal(mode) if isinstance(mode, int) else str(mode)
+
+
+def _when(mtime):
+    if not isinstance(mtime, int):
+        return str(mtime)
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(mtime))
+
+
+# ---------------------------------------------------------------- the tarball's own manifest
+
+
+class _HashingReader(object):
+    """A read-only stream that hashes every byte tarfile reads through it."""
+
+    def __init__(self, raw):
+        self.raw = raw
+        self.digest = hashlib.sha256()
+
+    def read(self, size=-1):
+        data = self.raw.read(size)
+        self.digest.update(data)
+        return data
+
+
+def _member_name(name):
+    while name.startswith("./"):
+        name = name[2:]
+    return posixpath.normpath(name)
+
+
+def of_tarball(stream, top, exclude=(), label=None):
+    """(manifest, sha256 of the stream): what safe_tar.extract writes below `top`, in one pass.
+
+    Modes are the ones extract gives (no group/other write, directories owner-writable);
+    mtimes and link targets are the members'; every file's content is hashed on the way.
+    The caller compares the stream's sha256 with the checksum it trusts before using the
+    manifest: only then is it the tarball's word, not an attacker's.
+    """
+    reader = _HashingReader(stream)
+    entries = {}
+    prefix = top + "/"
+    try:
+        with tarfile.open(fileobj=reader, mode="r|*") as archive:
+            for member in archive:
+                name = _member_name(member.name)
+                if not name.startswith(prefix):
+                    continue
+                rel = name[len(prefix):]
+                parts = rel.split("/")
+                for depth in range(1, len(parts)):
+                    entries.setdefault("/".join(parts[:depth]), {"t": "d", "mode": 0o755})
+                if rel in exclude:
+                    continue
+                entries[rel] = _member_entry(archive, member, entries, prefix)
+        while reader.read(_CHUNK):
+            pass  # the trailing padding is part of what the checksum covers
+    except (tarfile.TarError, EOFError, OSError, IOError, ValueError) as e:
+        raise GofleetError("%s is truncated or not a valid tarball: %s" % (label or "the tarball", e))
+    return entries, reader.digest.hexdigest()
+
+
+def _member_entry(archive, member, entries, prefix):
+    if member.isdir():
+        return {"t": "d", "mode": (member.mode & 0o755) | 0o700}
+    if member.issym():
+        return {"t": "l", "target": member.linkname}
+    if member.islnk():
+        target = _member_name(member.linkname)
+        return dict(entries.get(target[len(prefix):], {"t": "f"}))
+    digest = hashlib.sha256()
+    source = archive.extractfile(member)
+    for block in iter(lambda: source.read(_CHUNK), b""):
+        digest.update(block)
+    return {"t": "f", "size": member.size, "mtime": int(member.mtime), "mode": member.mode & 0o755,
+            "sha256": digest.hexdigest()}

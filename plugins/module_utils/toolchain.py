@@ -11,6 +11,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import datetime
 import errno
 import json
 import os
@@ -30,6 +31,8 @@ LOCK_FILE = ".gofleet.lock"
 MANAGED_FILES = ("go.env",)
 # What atomic.write_file leaves in .receipts when killed mid-write: .go<version>.json.XXXXXXXX
 _RECEIPT_TEMP_RE = re.compile(r"^\.go[^/]+\.json\.[^/]+$")
+RECEIPT_SCHEMA = 2  # 2 records owners and the last full verification; 1 (and unversioned) still read
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def parse_version(value):
@@ -71,6 +74,7 @@ class Request(object):
         self.keep = params.get("keep")
         self.env = params.get("env") or {}
         self.verify = params.get("verify") or "fast"
+        self.verify_full_every = params.get("verify_full_every") or 0
         self.force = params.get("force", False)
         self.max_unpacked = int(params.get("max_unpacked_size") or safe_tar.DEFAULT_MAX_UNPACKED)
         self._check()
@@ -88,6 +92,8 @@ class Request(object):
             raise GofleetError("keep must be at least 1, got %r" % self.keep)
         if bool(self.signature) != bool(self.keyring) and self.signature:
             raise GofleetError("signature %s needs a keyring to check it against" % self.signature)
+        if not isinstance(self.verify_full_every, int) or self.verify_full_every < 0:
+            raise GofleetError("verify_full_every must be 0 (never) or a number of days, got %r" % (self.verify_full_every,))
         go_env.validate(self.env)
 
     @property
@@ -148,13 +154,83 @@ def leftover_receipt_temps(install_root):
 
 
 def read_receipt(install_root, version):
-    text = atomic.read_file(receipt_path(install_root, version))
-    if text is None:
-        return None
+    return load_receipt(install_root, version)[0]
+
+
+def load_receipt(install_root, version):
+    """(receipt, None), (None, None) when there is none, or (None, why it is torn).
+
+    Anything that is not what this module writes (a kill mid-write, a hand edit, a forged
+    shape) is torn: the plan reinstalls rather than trusting or crashing on it.
+    """
     try:
-        return json.loads(text)
+        text = atomic.read_file(receipt_path(install_root, version))
+    except ValueError:  # UnicodeDecodeError
+        return None, "not UTF-8"
+    except (IOError, OSError) as e:
+        return None, "unreadable: %s" % (getattr(e, "strerror", None) or e)
+    if text is None:
+        return None, None
+    try:
+        data = json.loads(text)
     except ValueError:
-        return None  # A torn receipt means an unfinished install: the next plan reinstalls.
+        return None, "not JSON"
+    problem = receipt_problem(data, version)
+    return (None, problem) if problem else (data, None)
+
+
+def receipt_problem(data, version):
+    """None when `data` has the shape this module writes, else what is wrong, in a few words."""
+    if not isinstance(data, dict):
+        return "not a JSON object"
+    if data.get("schema", 1) not in (1, RECEIPT_SCHEMA):
+        return "schema %r is not one this module knows" % (data.get("schema"),)
+    if "version" in data and data["version"] != version:
+        return "written for go%s" % (data["version"],)
+    tarball = data.get("tarball")
+    if not isinstance(tarball, dict) or not _is_text(tarball.get("sha256")):
+        return "tarball sha256 missing or not text"
+    for key in ("upstream_go_env", "installed_at", "verified_full_at"):
+        if data.get(key) is not None and not _is_text(data[key]):
+            return "%s is not text" % key
+    files = data.get("manifest")
+    if not isinstance(files, dict):
+        return "manifest is not a mapping"
+    for rel, entry in files.items():
+        if not _valid_entry(rel, entry):
+            return "manifest entry %r is malformed" % (rel,)
+    return None
+
+
+def _is_text(value):
+    return isinstance(value, str)
+
+
+def _is_int(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+_ENTRY_FIELDS = {"f": ("size", "mtime", "mode"), "d": ("mode",), "l": ()}
+
+
+def _valid_entry(rel, entry):
+    parts = rel.split("/")
+    if not rel or rel.startswith("/") or any(part in ("", ".", "..") for part in parts):
+        return False
+    if not isinstance(entry, dict) or entry.get("t") not in _ENTRY_FIELDS:
+        return False
+    if not all(_is_int(entry.get(key)) for key in _ENTRY_FIELDS[entry["t"]]):
+        return False
+    if entry["t"] == "l" and not _is_text(entry.get("target")):
+        return False
+    if "sha256" in entry and not _is_text(entry["sha256"]):
+        return False
+    return all(_is_int(entry[key]) for key in ("uid", "gid") if key in entry)
+
+
+def install_owner():
+    """The owner an install gives every path: root when run as root; None (not compared) otherwise."""
+    return (0, 0) if os.geteuid() == 0 else None
 
 
 class NodeState(object):
@@ -165,7 +241,8 @@ class NodeState(object):
         self.installed = installed_versions(req.install_root)
         self.link_target = atomic.read_link(req.link)
         self.active_version = version_of_goroot(req.install_root, self.link_target)
-        self.receipt = read_receipt(req.install_root, req.version)
+        self.receipt, self.receipt_problem = load_receipt(req.install_root, req.version)
+        self.receipt_exists = os.path.lexists(receipt_path(req.install_root, req.version))
         # By lstat: a GOROOT that is a link (even to a perfect copy) is not the tree the receipt describes.
         self.goroot_kind = atomic.path_kind(req.goroot)
         self.goroot_exists = self.goroot_kind == "directory"
@@ -212,7 +289,13 @@ class Plan(object):
         self.install = None          # None, or why: "missing", "unfinished", "tarball changed", "drift"
         self.repair = False          # the drift can be put back in place (the GOROOT is a real directory)
         self.expected_sha256 = None
-        self.drift = []
+        self.drift = []              # drift.line() of each item
+        self.drift_items = []        # drift.item() dicts: path, aspect, expected, found
+        self.verify = None           # the verification this run does: fast, full or none
+        self.reference = None        # the manifest the tree was compared against
+        self.owner = None            # the owner expected where the reference records none
+        self.record_full = False     # a full verification against the tarball: recorded in the receipt
+        self.warnings = []
         self.goroot_drift = None     # drift.item for a GOROOT that is not a real directory
         self.env_before = None
         self.env_after = None
@@ -226,6 +309,11 @@ class Plan(object):
     @property
     def changed(self):
         return bool(self.actions)
+
+    @property
+    def needs_apply(self):
+        """Also true for a full verification with nothing to repair: its time goes into the receipt."""
+        return self.changed or self.record_full
 
 
 def plan(req, node, fetch_text=artifact.fetch_text):
@@ -280,17 +368,65 @@ def _install_reason(req, node, p):
         found = "symlink to %s" % node.goroot_link if node.goroot_kind == "symlink" else (
             "regular file" if node.goroot_kind == "file" else "special file")
         p.goroot_drift = drift.item(req.goroot, "type", "directory", found)
+        p.drift_items = [p.goroot_drift]
         p.drift = [drift.line(p.goroot_drift)]
         return "GOROOT is a %s, not a directory" % found.split(" to ", 1)[0]
     if node.receipt is None:
+        if node.receipt_problem:
+            return "torn receipt %s: %s" % (receipt_path(req.install_root, req.version), node.receipt_problem)
         return "unfinished"
-    if node.receipt.get("tarball", {}).get("sha256") != p.expected_sha256:
+    if node.receipt["tarball"]["sha256"] != p.expected_sha256:
         return "tarball changed"
-    p.drift = manifest.drift(req.goroot, node.receipt.get("manifest", {}), req.verify, exclude=MANAGED_FILES)
-    if p.drift:
+    p.verify = req.verify
+    if req.verify == "fast" and full_verify_due(node.receipt, req.verify_full_every):
+        p.verify = "full"
+    p.reference, p.owner = node.receipt["manifest"], install_owner()
+    if p.verify == "full":
+        reference = _tarball_reference(req, p)
+        if reference is None:
+            p.warnings.append("verify=full compared go%s against its receipt only: neither src nor url gives the tarball"
+                              " to compare against" % req.version)
+        else:
+            p.reference, p.record_full = reference, True
+    p.drift_items = manifest.compare(req.goroot, p.reference, p.verify, exclude=MANAGED_FILES, owner=p.owner)
+    p.drift = [drift.line(i) for i in p.drift_items]
+    paths = len(set(i["item"] for i in p.drift_items))
+    if paths:
         p.repair = True
-        return "drift in %d path%s" % (len(p.drift), "" if len(p.drift) == 1 else "s")
+        return "drift in %d path%s" % (paths, "" if paths == 1 else "s")
     return None
+
+
+def full_verify_due(receipt, every):
+    """With verify_full_every=N, a fast run verifies fully once N calendar days (UTC) have passed
+    since the last full verification (or the install). An unreadable or future time is due."""
+    if not every:
+        return False
+    last = receipt.get("verified_full_at") or receipt.get("installed_at")
+    try:
+        days = (datetime.date(*time.gmtime()[:3]) - datetime.datetime.strptime(last, _TIME_FORMAT).date()).days
+    except (TypeError, ValueError):
+        return True
+    return days < 0 or days >= every
+
+
+def _tarball_reference(req, p):
+    """The manifest of the tarball itself, read in one pass and trusted only once its sha256 matches."""
+    if req.src and os.path.isfile(req.src):
+        label = "src %s" % req.src
+        stream = open(req.src, "rb")
+    elif req.url:
+        label = "url %s" % req.url
+        stream = artifact.open_stream(req.url, req.url_options, "url")
+    else:
+        return None
+    try:
+        reference, actual = manifest.of_tarball(stream, "go", exclude=MANAGED_FILES, label=label)
+    finally:
+        stream.close()
+    if actual != p.expected_sha256:
+        raise GofleetError("checksum mismatch for %s: expected sha256:%s, got sha256:%s" % (label, p.expected_sha256, actual))
+    return reference
 
 
 def _plan_activation(req, node, p):
@@ -335,7 +471,7 @@ def _plan_prune(req, node, p):
 
 
 def _plan_absent(req, node, p):
-    if not (node.goroot_kind != "missing" or node.receipt):
+    if not (node.goroot_kind != "missing" or node.receipt or node.receipt_exists):
         return p
     if node.active_version == req.version:
         if not req.force:
@@ -368,6 +504,8 @@ def diff(req, p):
         })
     if p.remove:
         items.append(_diff_item(req.goroot, "installed", None))
+    if p.drift_items:
+        items.append(drift.diff(p.drift_items, req.goroot))
     return items
 
 
@@ -396,16 +534,19 @@ def apply(req, node, p, runner):
         _remove_receipt(req.install_root, req.version)
         return None
     receipt = node.receipt
-    repaired = p.repair and _repair(req, p, runner, receipt)
+    repaired = p.repair and _repair(req, p, runner)
     if p.install and not repaired:
         if node.receipt is None and node.goroot_exists and node.active_version != req.version:
             # An unreceipted, inactive tree is what a run killed (or failed) between the rename and
             # the receipt leaves: remove it first, or the copy extracted beside it needs twice the space.
             atomic.remove_tree(req.goroot)
         receipt = _install(req, p, runner)
-    elif p.env_before != p.env_after:
-        _require_real_goroot(req)
-        atomic.write_file(os.path.join(req.goroot, "go.env"), p.env_after, 0o644)
+    else:
+        if p.env_before != p.env_after:
+            _require_real_goroot(req)
+            atomic.write_file(os.path.join(req.goroot, "go.env"), p.env_after, 0o644)
+        if repaired or p.record_full:
+            receipt = _record_verification(req, p, receipt)
     _apply_links(req, p)
     for version in p.prune:
         atomic.remove_tree(os.path.join(req.install_root, "go" + version))
@@ -451,17 +592,20 @@ def _install(req, p, runner):
         p.env_after = go_env.render(upstream_env, req.env)
         atomic.write_file(os.path.join(new_root, "go.env"), p.env_after, 0o644)
         _own_by_root(new_root)
+        now = time.strftime(_TIME_FORMAT, time.gmtime())
         receipt = {
-            "schema": 1,
+            "schema": RECEIPT_SCHEMA,
             "version": req.version,
             "goroot": req.goroot,
             "arch": req.arch,
             "installed_by": "gofleet.golang.go_toolchain",
-            "installed_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "installed_at": now,
+            # Hashed straight from the verified tarball's extract: as good as a full verification.
+            "verified_full_at": now,
             "tarball": {"filename": req.tarball_name, "source": source, "sha256": sha,
                         "signature": req.signature, "signer_fingerprint": fingerprint},
             "upstream_go_env": upstream_env,
-            "manifest": manifest.build(new_root, exclude=MANAGED_FILES, with_hash=True),
+            "manifest": manifest.build(new_root, exclude=MANAGED_FILES, with_hash=True, with_owner=True),
         }
         # lexists, not isdir: a link (or file) at GOROOT is swapped out as it is, never followed.
         replaced = os.path.lexists(req.goroot)
@@ -493,27 +637,22 @@ def _undo_rename(new_root, goroot, replaced):
         pass  # the next run removes an unreceipted, inactive tree before installing
 
 
-def _repair(req, p, runner, receipt):
+def _repair(req, p, runner):
     """Put back only the drifted paths, from the verified tarball; True when the tree is whole.
 
     Each path is renamed into place, so an interrupted repair leaves a tree that is still
     drifted (and repaired by the next run), never a half-written file.  When the repair does
-    not bring the tree back to its receipt, the caller falls back to a full reinstall.
+    not bring the tree back to the manifest it was compared against (the receipt's, or the
+    tarball's under full), the caller falls back to a full reinstall.
     """
     if atomic.path_kind(req.goroot) != "directory":
         return False  # swapped for a link since planning: only a fresh tree is safe
     staging = atomic.make_staging_dir(req.install_root, "go" + req.version)
     try:
         tarball, source = _verified_tarball(req, p, runner, staging)[:2]
-        restore = set()
-        added = []
-        for entry in p.drift:
-            kind, rel = entry.split(": ", 1)
-            if kind == "added":
-                added.append(rel)
-            else:
-                restore.add("go/" + rel)
-        files = receipt.get("manifest", {})
+        added = sorted(set(i["item"] for i in p.drift_items if i["aspect"] == "added"))
+        restore = set("go/" + i["item"] for i in p.drift_items if i["aspect"] != "added")
+        files = p.reference
         if any(_through_symlink(req.goroot, name[len("go/"):], files) for name in restore):
             # A link planted where a directory (or file) belongs: writing below it, or chmod-ing
             # it, would change whatever it points at outside the tree. Only a fresh tree is safe.
@@ -525,11 +664,30 @@ def _repair(req, p, runner, receipt):
             # Modes came from the tarball without group/other write; owners need resetting.
             for name in restore:
                 os.lchown(os.path.join(req.goroot, name[len("go/"):]), 0, 0)
-        return not manifest.drift(req.goroot, receipt.get("manifest", {}), req.verify, exclude=MANAGED_FILES)
+        return not manifest.compare(req.goroot, p.reference, p.verify, exclude=MANAGED_FILES, owner=p.owner)
     except (IOError, OSError) as e:
         raise GofleetError("repairing go%s in %s failed: %s" % (req.version, req.goroot, getattr(e, "strerror", None) or e))
     finally:
         atomic.remove_tree(staging)
+
+
+def _record_verification(req, p, receipt):
+    """The receipt after a repair or a full verification: repaired paths re-recorded from the
+    tree (so a forged entry does not outlive the repair), and the time of a full verification."""
+    receipt = dict(receipt, manifest=dict(receipt["manifest"]))
+    for rel in set(i["item"] for i in p.drift_items):
+        path = os.path.join(req.goroot, rel)
+        if os.path.lexists(path):
+            receipt["manifest"][rel] = manifest.entry_of(path, with_hash=True, with_owner=True)
+        else:
+            receipt["manifest"].pop(rel, None)
+    if p.record_full:
+        receipt["verified_full_at"] = time.strftime(_TIME_FORMAT, time.gmtime())
+    try:
+        atomic.write_file(receipt_path(req.install_root, req.version), json.dumps(receipt, sort_keys=True), 0o644)
+    except (IOError, OSError) as e:
+        raise GofleetError("writing the receipt of go%s failed: %s" % (req.version, getattr(e, "strerror", None) or e))
+    return receipt
 
 
 def _through_symlink(root, rel, files):
@@ -618,7 +776,9 @@ def result(req, node, p, receipt):
         "previous_version": node.active_version if node.active_version != p.active_after else None,
         "installed_versions": sorted(installed, key=version_key),
         "drift": p.drift,
+        "drift_items": p.drift_items,
+        "verify": p.verify,
         "actions": p.actions,
-        "tarball_sha256": (receipt or {}).get("tarball", {}).get("sha256") if receipt else p.expected_sha256,
+        "tarball_sha256": receipt["tarball"]["sha256"] if receipt else p.expected_sha256,
         "receipt": receipt_path(req.install_root, req.version) if not p.remove else None,
     }

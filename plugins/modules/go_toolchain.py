@@ -20,8 +20,12 @@ description:
     architecture are refused.
   - Each version lives in O(install_root)/goVERSION. The O(link) is switched atomically (a new link renamed over the
     old one), so a killed run never leaves it pointing at a partial tree; the next run finishes the work.
-  - An install receipt (version, tarball sha256, source, signer, file manifest) is kept in O(install_root)/.receipts,
-    outside the GOROOT, and drift in an installed tree is detected against it and repaired from the tarball.
+  - An install receipt (version, tarball sha256, source, signer, file manifest with owners) is kept in
+    O(install_root)/.receipts, outside the GOROOT, and drift in an installed tree is detected and repaired from the
+    tarball. See O(verify) for what each check trusts.
+  - A receipt that is not what this module writes (torn by a kill, edited by hand, of another shape or not UTF-8) is
+    never trusted. The version is reinstalled from the verified tarball, and the action names the receipt and why it
+    is torn, in one line.
 author:
   - gofleet founders (@gofleet)
 extends_documentation_fragment:
@@ -126,16 +130,36 @@ options:
     default: {}
   verify:
     description:
-      - How an installed tree is checked against its receipt. V(fast) compares size, mtime and mode of every file;
-        V(full) also compares the sha256 of every file; V(none) skips the check.
-      - Drift (a changed, missing or added file) is reported and, outside check mode, repaired with a fresh install
-        from the verified tarball.
+      - How an installed tree is checked. V(none) skips the check.
+      - V(fast) is one lstat walk compared against the receipt's manifest (type, size, mtime, mode, owner and group,
+        link target). It trusts the receipt; someone who can rewrite the receipt as well as the tree can hide an edit
+        from it, and an edit that keeps size and mtime is not seen.
+      - V(full) does not trust the receipt's file records. It streams the tarball once (O(src) on the node, or
+        O(url)), trusts it only when its sha256 matches O(checksum) (or O(checksum_url)), and compares every path of
+        the tree with the tarball's own members (type, size, mtime, mode, link target and the sha256 of every file)
+        and every owner with the one the install gives (root). With neither O(src) nor O(url), V(full) falls back to
+        the receipt's hashes and warns. In check mode the tarball is read, never written.
+      - Owners recorded by receipts of earlier versions are missing; they are then expected to be what the install
+        gives (root:root when run as root; not compared when run as another user).
+      - Drift is reported in RV(drift) and RV(drift_items) and in the diff, each item with its expected and found
+        value, and outside check mode repaired from the verified tarball (the drifted paths only, owners included;
+        a fresh install when that is not enough).
       - Whatever O(verify) says, a C(goVERSION) in O(install_root) that is not a real directory (a symlink, even to a
         perfect copy, or a file) is drift. It is never verified or repaired through, but replaced by a fresh tree
         from the tarball, so nothing outside O(install_root) is written.
     type: str
     choices: [fast, full, none]
     default: fast
+  verify_full_every:
+    description:
+      - With O(verify=fast), verify fully (as O(verify=full)) when this many calendar days (UTC) have passed since the
+        last full verification of the version, so a daily V(fast) schedule re-hashes every host within that many days
+        without paying for it every day. V(0) never does.
+      - The time of the last full verification (an install counts as one) is kept in the receipt as C(verified_full_at).
+        A real run that verified fully writes it there without reporting a change; check mode does not. A missing,
+        unreadable or future time makes the full verification due.
+    type: int
+    default: 0
   force:
     description:
       - Allow O(state=absent) to remove the active version (and its links).
@@ -189,6 +213,14 @@ EXAMPLES = r"""
     checksum: sha256:4fa4f869b0f7fdf06eb7fe6c3ff2c66d0b5bb68e0c3fb2e3b6c9c4f8e2b1d2a1
     verify: full
 
+- name: Daily scheduled run, cheap, with every host re-hashed against the tarball at least weekly
+  gofleet.golang.go_toolchain:
+    version: 1.22.12
+    src: /var/cache/gofleet/go1.22.12.linux-amd64.tar.gz
+    checksum: sha256:4fa4f869b0f7fdf06eb7fe6c3ff2c66d0b5bb68e0c3fb2e3b6c9c4f8e2b1d2a1
+    verify: fast
+    verify_full_every: 7
+
 - name: Remove an old, inactive version
   gofleet.golang.go_toolchain:
     version: 1.21.13
@@ -223,11 +255,42 @@ installed_versions:
   elements: str
   sample: [1.21.13, 1.22.12]
 drift:
-  description: Paths of the installed tree that differ from the receipt, as C(changed|missing|added) with the path.
+  description:
+    - The one-line form of each item of RV(drift_items), the aspect and the path, then the expected and found values
+      where both exist.
   returned: always
   type: list
   elements: str
-  sample: ["changed: src/fmt/print.go", "missing: bin/gofmt"]
+  sample: ["missing: bin/gofmt", "mode: bin/go (0755 -> 0757)", "owner: bin/go (0:0 -> 65534:65534)"]
+drift_items:
+  description:
+    - What differs in the installed tree, one item per path and aspect, in path order. The same items are in the diff.
+    - C(aspect) is one of C(missing), C(added), C(type), C(content) (size, mtime and, under full, sha256),
+      C(mode) (4-digit octal), C(owner) (C(uid:gid)) and C(link) (symlink target).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    item:
+      description: Path relative to the GOROOT.
+      type: str
+    aspect:
+      description: What differs.
+      type: str
+    expected:
+      description: The value the tarball (or receipt) gives; null for an added path.
+      type: str
+    found:
+      description: The value on disk; null for a missing path.
+      type: str
+  sample: [{"item": "bin/gofmt", "aspect": "mode", "expected": "0755", "found": "0757"}]
+verify:
+  description:
+    - The verification this run did, V(fast), V(full) (asked for, or due by O(verify_full_every)) or V(none); null
+      when the version was (re)installed without one.
+  returned: always
+  type: str
+  sample: full
 actions:
   description: What this run did (or would do in check mode), in order.
   returned: always
@@ -276,6 +339,7 @@ def main():
             keep=dict(type="int"),
             env=dict(type="dict", default={}),
             verify=dict(type="str", default="fast", choices=["fast", "full", "none"]),
+            verify_full_every=dict(type="int", default=0),
             force=dict(type="bool", default=False),
             max_unpacked_size=dict(type="int", default=2147483648),
         ),
@@ -289,13 +353,15 @@ def main():
             node = toolchain.NodeState(req)
             plan = toolchain.plan(req, node)
             receipt = node.receipt
-            if plan.changed and not module.check_mode:
+            if plan.needs_apply and not module.check_mode:
                 runner = toolchain.Runner(module.run_command, module.get_bin_path("gpg"))
                 receipt = toolchain.apply(req, node, plan, runner)
     except GofleetError as e:
         module.fail_json(msg=e.message)
     except (IOError, OSError) as e:  # e.g. a read-only or full filesystem while planning
         module.fail_json(msg="go_toolchain %s: %s" % (module.params["version"], e))
+    for warning in plan.warnings:
+        module.warn(warning)
     result = toolchain.result(req, node, plan, receipt)
     if module._diff:
         result["diff"] = toolchain.diff(req, plan)

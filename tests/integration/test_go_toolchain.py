@@ -27,7 +27,7 @@ import sys
 
 import pytest
 
-from ansible_collections.gofleet.golang.plugins.module_utils import atomic, manifest, toolchain
+from ansible_collections.gofleet.golang.plugins.module_utils import atomic, drift, manifest, toolchain
 from module_runner import ROOT, NodeLayout, assert_one_line_failure, go_run, go_version
 
 sys.path.insert(0, os.path.join(ROOT, "tests"))
@@ -208,14 +208,18 @@ def test_05_drift_reported_and_repaired_full_catches_same_size_same_mtime_edit(m
 
     fast = run_direct(main.args("1.22.12"), check=True)
     assert fast["changed"] is True
-    assert fast["drift"] == ["missing: bin/gofmt", "changed: src/fmt/print.go", "added: src/fmt/zz_planted.go"]
+    assert [(i["item"], i["aspect"]) for i in fast["drift_items"]] == [
+        ("bin/gofmt", "missing"), ("src/fmt/print.go", "content"), ("src/fmt/zz_planted.go", "added")]
+    assert fast["drift"] == [drift.line(i) for i in fast["drift_items"]]
     assert fast["actions"] == ["repair go1.22.12 (drift in 3 paths)"]
     assert not os.path.exists(gofmt) and open(print_go).read().endswith("// local edit\n")  # check mode
 
     full = run_module(main.args("1.22.12", verify="full"))
     assert full["changed"] is True
-    assert full["drift"] == ["missing: bin/gofmt", "changed: src/fmt/format.go", "changed: src/fmt/print.go",
-                             "added: src/fmt/zz_planted.go"]
+    assert [(i["item"], i["aspect"]) for i in full["drift_items"]] == [
+        ("bin/gofmt", "missing"), ("src/fmt/format.go", "content"), ("src/fmt/print.go", "content"),
+        ("src/fmt/zz_planted.go", "added")]
+    assert full["drift"][0] == "missing: bin/gofmt" and full["drift"][-1] == "added: src/fmt/zz_planted.go"
     assert full["actions"] == ["repair go1.22.12 (drift in 4 paths)"]
     assert not os.path.exists(planted)
     assert os.stat(os.path.join(goroot, "bin", "go")).st_ino == untouched  # only the drifted paths were rewritten

@@ -7,11 +7,18 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
 import os
+import sys
+from pathlib import Path
 
 import pytest
 
-from ansible_collections.gofleet.golang.plugins.module_utils import manifest
+from ansible_collections.gofleet.golang.plugins.module_utils import drift, manifest, safe_tar
+from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
+from tar_fixtures import write_tar_gz  # noqa: E402  (tests/tar_fixtures.py)
 
 
 def make_tree(root):
@@ -85,3 +92,123 @@ def test_drift_is_sorted_by_path(tmp_path):
     (root / "bin/go").write_text("y")
     assert manifest.drift(str(root), recorded, exclude=("go.env",)) == [
         "added: a.txt", "changed: bin/go", "missing: src/fmt/print.go"]
+
+
+# ---------------------------------------------------------------- drift items: expected and found values
+
+def item(name, aspect, expected=None, found=None):
+    return drift.item(name, aspect, expected, found)
+
+
+# (id, how to change the tree, expected fast items, expected full items); r is the root, t the recorded mtime text
+ITEMS = [
+    ("untouched", lambda r: None, [], []),
+    ("chmod-is-a-mode-item", lambda r: os.chmod(str(r / "bin/go"), 0o757),
+     [item("bin/go", "mode", "0755", "0757")], [item("bin/go", "mode", "0755", "0757")]),
+    ("chown-is-an-owner-item", lambda r: os.lchown(str(r / "bin/go"), 65534, 65534),
+     [item("bin/go", "owner", "0:0", "65534:65534")], [item("bin/go", "owner", "0:0", "65534:65534")]),
+    ("relinked", lambda r: (os.unlink(str(r / "bin/go-link")), os.symlink("/bin/sh", str(r / "bin/go-link"))),
+     [item("bin/go-link", "link", "go", "/bin/sh")], [item("bin/go-link", "link", "go", "/bin/sh")]),
+    ("file-became-dir", lambda r: (os.unlink(str(r / "bin/go")), os.mkdir(str(r / "bin/go"))),
+     [item("bin/go", "type", "file", "directory")], [item("bin/go", "type", "file", "directory")]),
+    ("deleted", lambda r: os.unlink(str(r / "bin/go")), [item("bin/go", "missing", "file")], [item("bin/go", "missing", "file")]),
+    ("added", lambda r: (r / "src/fmt/evil.go").write_text("x"),
+     [item("src/fmt/evil.go", "added", None, "file")], [item("src/fmt/evil.go", "added", None, "file")]),
+    ("same-size-same-mtime", lambda r: _same_size_edit(r / "src/fmt/print.go"), [],
+     [item("src/fmt/print.go", "content", "sha256=" + hashlib.sha256(b"package fmt\n").hexdigest(),
+           "sha256=" + hashlib.sha256(b"package FMT\n").hexdigest())]),
+]
+
+
+@pytest.mark.parametrize("change,fast,full", [c[1:] for c in ITEMS], ids=[c[0] for c in ITEMS])
+def test_compare_gives_one_item_per_aspect_with_values(tmp_path, change, fast, full):
+    root = make_tree(tmp_path / "go")
+    for _rel, path, _st in manifest.walk(str(root)):
+        os.lchown(path, 0, 0)
+    recorded = manifest.build(str(root), exclude=("go.env",), with_hash=True, with_owner=True)
+    change(root)
+    assert manifest.compare(str(root), recorded, "fast", exclude=("go.env",)) == fast
+    assert manifest.compare(str(root), recorded, "full", exclude=("go.env",)) == full
+    assert manifest.compare(str(root), recorded, "none", exclude=("go.env",)) == []
+
+
+def test_content_item_names_size_and_mtime_under_fast(tmp_path):
+    root = make_tree(tmp_path / "go")
+    recorded = manifest.build(str(root), exclude=("go.env",))
+    (root / "src/fmt/print.go").write_text("package fmt\n// x\n")
+    os.utime(str(root / "src/fmt/print.go"), (1700000100, 1700000100))
+    (found,) = manifest.compare(str(root), recorded, "fast", exclude=("go.env",))
+    assert found == item("src/fmt/print.go", "content", "size=12 mtime=2023-11-14T22:13:20Z",
+                         "size=17 mtime=2023-11-14T22:15:00Z")
+    # The one-line form the module's `drift` list carries.
+    assert drift.line(found) == "content: src/fmt/print.go (size=12 mtime=2023-11-14T22:13:20Z -> size=17 mtime=2023-11-14T22:15:00Z)"
+
+
+def test_owner_of_an_entry_without_one_is_compared_against_the_given_owner(tmp_path):
+    """Receipts written before owners were recorded: the install's owner is what is expected."""
+    root = make_tree(tmp_path / "go")
+    recorded = manifest.build(str(root), exclude=("go.env",))
+    assert "uid" not in recorded["bin/go"]
+    os.lchown(str(root / "bin/go"), 65534, 0)
+    assert manifest.compare(str(root), recorded, "fast", exclude=("go.env",)) == []
+    assert manifest.compare(str(root), recorded, "fast", exclude=("go.env",), owner=(0, 0)) == [
+        item("bin/go", "owner", "0:0", "65534:0")]
+
+
+def test_legacy_drift_lines_stay_one_per_path(tmp_path):
+    root = make_tree(tmp_path / "go")
+    recorded = manifest.build(str(root), exclude=("go.env",), with_owner=True)
+    os.chmod(str(root / "bin/go"), 0o700)
+    os.lchown(str(root / "bin/go"), 65534, 65534)
+    assert manifest.drift(str(root), recorded, exclude=("go.env",)) == ["changed: bin/go"]
+
+
+# ---------------------------------------------------------------- the tarball as the reference
+
+def _tarball_of(tmp_path):
+    members = [("go/", None, 0o755), ("go/bin/", None, 0o755), ("go/bin/go", b"\x7fELF go", 0o755),
+               ("go/bin/gofmt", b"\x7fELF gofmt", 0o775), ("go/go.env", b"GOTOOLCHAIN=auto\n", 0o644),
+               ("go/src/fmt/print.go", b"package fmt\n", 0o664)]
+    path = write_tar_gz(tmp_path / "go.tar.gz", members, owner=(1000, 1000))
+    return path
+
+
+def test_of_tarball_is_what_extract_writes_and_hashes_the_stream_once(tmp_path):
+    path = _tarball_of(tmp_path)
+    dest = tmp_path / "tree"
+    dest.mkdir()
+    safe_tar.extract(path, str(dest), top="go")
+    with open(path, "rb") as f:
+        reference, digest = manifest.of_tarball(f, "go", exclude=("go.env",))
+    assert digest == hashlib.sha256(open(path, "rb").read()).hexdigest()
+    assert sorted(reference) == ["bin", "bin/go", "bin/gofmt", "src", "src/fmt", "src/fmt/print.go"]
+    assert reference["bin/gofmt"]["mode"] == 0o755  # extract drops group/other write
+    assert reference["bin/go"]["sha256"] == hashlib.sha256(b"\x7fELF go").hexdigest()
+    tree = str(dest / "go")
+    assert manifest.compare(tree, reference, "full", exclude=("go.env",)) == []
+
+
+def test_of_tarball_sees_an_edit_that_a_forged_manifest_hides(tmp_path):
+    path = _tarball_of(tmp_path)
+    dest = tmp_path / "tree"
+    dest.mkdir()
+    safe_tar.extract(path, str(dest), top="go")
+    tree = str(dest / "go")
+    gofmt = os.path.join(tree, "bin", "gofmt")
+    with open(gofmt, "wb") as f:
+        f.write(b"#!/bin/sh\nevil\n")
+    os.chmod(gofmt, 0o755)
+    forged = manifest.build(tree, exclude=("go.env",), with_hash=True)  # the attacker rewrites the record
+    assert manifest.compare(tree, forged, "full", exclude=("go.env",)) == []
+    with open(path, "rb") as f:
+        reference = manifest.of_tarball(f, "go", exclude=("go.env",))[0]
+    aspects = [(i["item"], i["aspect"]) for i in manifest.compare(tree, reference, "full", exclude=("go.env",))]
+    assert ("bin/gofmt", "content") in aspects
+
+
+def test_of_tarball_refuses_a_stream_that_is_no_tarball(tmp_path):
+    bad = tmp_path / "bad.tar.gz"
+    bad.write_bytes(b"\x1f\x8b\x08\x00garbage")
+    with open(str(bad), "rb") as f:
+        with pytest.raises(GofleetError, match="truncated or not a valid tarball"):
+            manifest.of_tarball(f, "go", label=str(bad))

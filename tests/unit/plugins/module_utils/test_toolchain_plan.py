@@ -19,11 +19,12 @@ import shutil
 import stat
 import sys
 import types
+import time
 from pathlib import Path
 
 import pytest
 
-from ansible_collections.gofleet.golang.plugins.module_utils import atomic, go_env, manifest, toolchain
+from ansible_collections.gofleet.golang.plugins.module_utils import atomic, drift, go_env, manifest, toolchain
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import ELF_SIGNATURE, tarball_arch
 from ansible_collections.gofleet.golang.plugins.modules import go_toolchain as go_toolchain_module
@@ -139,12 +140,13 @@ PLANS = [
     ("installed-src-not-needed", _setup_active, {"src": None, "url": None}, None, [], {}),
     ("no-receipt-unfinished", lambda lay: (lay.install("1.22.12", receipt=False), lay.activate("1.22.12")),
      {"src": "SRC"}, "unfinished", ["install go1.22.12 (unfinished)"], {}),
-    ("torn-receipt-unfinished", lambda lay: (_setup_active(lay), open(toolchain.receipt_path(lay.root, "1.22.12"), "w").write("{")),
-     {"src": "SRC"}, "unfinished", ["install go1.22.12 (unfinished)"], {}),
+    ("torn-receipt-reinstalls", lambda lay: (_setup_active(lay), open(toolchain.receipt_path(lay.root, "1.22.12"), "w").write("{")),
+     {"src": "SRC"}, "torn receipt {root}/.receipts/go1.22.12.json: not JSON",
+     ["install go1.22.12 (torn receipt {root}/.receipts/go1.22.12.json: not JSON)"], {}),
     ("tarball-changed", lambda lay: _setup_active(lay, sha=SHA_B), {"src": "SRC"}, "tarball changed",
      ["install go1.22.12 (tarball changed)"], {}),
     ("drift-fast", _drift, {"src": "SRC"}, "drift in 2 paths", ["repair go1.22.12 (drift in 2 paths)"],
-     {"drift": ["missing: bin/go", "changed: src/fmt/print.go"]}),
+     {"drift": ["missing: bin/go", "content: src/fmt/print.go"]}),
     ("drift-ignored-with-verify-none", _drift, {"verify": "none"}, None, [], {"drift": []}),
     ("env-change", _setup_active, {"env": {"GOFLAGS": "-mod=mod"}}, None, ["write {root}/go1.22.12/go.env"],
      {"env_after": go_env.render(UPSTREAM_ENV, {"GOFLAGS": "-mod=mod"})}),
@@ -174,7 +176,7 @@ PLANS = [
 def test_plan(lay, setup, overrides, install, actions, extra):
     setup(lay)
     _req, _node, p = plan_for(lay, **overrides)
-    assert p.install == install
+    assert p.install == (_fill([install], lay)[0] if install else install)
     assert p.actions == _fill(actions, lay)
     assert p.changed == bool(actions)
     for key, value in extra.items():
@@ -182,7 +184,8 @@ def test_plan(lay, setup, overrides, install, actions, extra):
         if isinstance(value, tuple):
             value = tuple(_fill(value, lay))
         if key == "drift":
-            assert sorted(got) == sorted(value)
+            # aspect and path; the expected -> found values are the manifest tests' business
+            assert sorted(line.split(" (", 1)[0] for line in got) == sorted(value)
         else:
             assert got == value
 
@@ -430,7 +433,8 @@ def test_apply_repairs_only_the_drifted_paths(lay, tmp_path):
     with open(os.path.join(goroot, "src", "planted.go"), "w") as f:
         f.write("package planted\n")
     _req, p, receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
-    assert sorted(p.drift) == ["added: src/planted.go", "changed: src/fmt/print.go", "missing: bin/gofmt"]
+    assert sorted((i["item"], i["aspect"]) for i in p.drift_items) == [
+        ("bin/gofmt", "missing"), ("src/fmt/print.go", "content"), ("src/planted.go", "added")]
     assert p.actions == ["repair go%s (drift in 3 paths)" % VERSION]
     assert manifest.drift(goroot, receipt["manifest"], "full", exclude=toolchain.MANAGED_FILES) == []
     # A repair rewrites what drifted, not the whole tree.
@@ -459,7 +463,7 @@ def test_apply_repair_never_writes_through_a_symlink_planted_in_the_tree(lay, tm
     shutil.rmtree(os.path.join(goroot, "src", "fmt"))
     os.symlink(str(outside), os.path.join(goroot, "src", "fmt"))
     _req, p, receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
-    assert p.drift == ["changed: src/fmt", "missing: src/fmt/print.go"]
+    assert p.drift == ["type: src/fmt (directory -> symlink)", "missing: src/fmt/print.go"]
     assert os.listdir(str(outside)) == []
     assert stat.S_IMODE(os.stat(str(outside)).st_mode) == 0o1777
     assert not os.path.islink(os.path.join(goroot, "src", "fmt"))
@@ -785,3 +789,237 @@ def test_concurrent_runs_on_a_missing_install_root_do_not_race(tmp_path):
             root = str(tmp_path / ("r%d" % attempt) / "usr" / "local" / "lib" / "go")
             errors.extend(e for e in pool.map(lock_a_fresh_root, [(root, barrier)] * workers) if e)
     assert errors == []
+
+
+# ---------------------------------------------------------------- receipts of the wrong shape (issue 14.3)
+
+def _receipt_file(lay, version=VERSION):
+    return toolchain.receipt_path(lay.root, version)
+
+
+def _rewrite_receipt(lay, change, version=VERSION):
+    path = _receipt_file(lay, version)
+    data = json.load(open(path))
+    change(data)
+    atomic.write_file(path, json.dumps(data))
+
+
+def _bad_entry(data):
+    data["manifest"]["bin/go"]["size"] = "12"
+
+
+# (id, the bytes written as the receipt, words of the reason)
+TORN_RECEIPTS = [
+    ("not-json", b"{", "not JSON"),
+    ("a-list", b"[]", "not a JSON object"),
+    ("tarball-null", b'{"tarball": null}', "tarball"),
+    ("manifest-a-list", lambda lay: _rewrite_receipt(lay, lambda d: d.update(manifest=[])), "manifest"),
+    ("non-utf8", b'{"tarball": "\xff\xfe"}', "not UTF-8"),
+    ("entry-wrong-types", lambda lay: _rewrite_receipt(lay, _bad_entry), "bin/go"),
+    ("entry-a-list", lambda lay: _rewrite_receipt(lay, lambda d: d["manifest"].update({"bin/go": ["f", 1]})), "bin/go"),
+    ("entry-leaves-the-tree", lambda lay: _rewrite_receipt(lay, lambda d: d["manifest"].update({"../../etc/passwd": {"t": "d", "mode": 493}})),
+     "../../etc/passwd"),
+    ("go-env-not-text", lambda lay: _rewrite_receipt(lay, lambda d: d.update(upstream_go_env=["GOPROXY=off"])), "upstream_go_env"),
+    ("other-version", lambda lay: _rewrite_receipt(lay, lambda d: d.update(version="1.21.0")), "1.21.0"),
+]
+
+
+@pytest.mark.parametrize("torn,words", [c[1:] for c in TORN_RECEIPTS], ids=[c[0] for c in TORN_RECEIPTS])
+def test_torn_receipt_reinstalls_and_says_so_in_one_line(lay, tmp_path, torn, words):
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    if callable(torn):
+        torn(lay)
+    else:
+        with open(_receipt_file(lay), "wb") as f:
+            f.write(torn)
+    req = toolchain.Request(lay.params(version=VERSION, src=tarball, checksum="sha256:" + sha), tarball_arch())
+    node = toolchain.NodeState(req)
+    p = toolchain.plan(req, node)
+    assert p.install.startswith("torn receipt %s: " % _receipt_file(lay)) and words in p.install
+    assert len(p.actions) == 1
+    assert p.actions[0].startswith("install go%s (torn receipt " % VERSION) and "\n" not in p.actions[0]
+    receipt = toolchain.apply(req, node, p, toolchain.Runner(FakeRun()))
+    assert json.load(open(_receipt_file(lay))) == receipt and receipt["version"] == VERSION
+    assert toolchain.plan(req, toolchain.NodeState(req)).actions == []
+
+
+def test_torn_receipt_without_tree_is_removed_by_absent(lay):
+    os.makedirs(os.path.dirname(_receipt_file(lay, "1.22.12")))
+    with open(_receipt_file(lay, "1.22.12"), "wb") as f:
+        f.write(b"[]")
+    req, node, p = plan_for(lay, state="absent")
+    assert p.actions == ["remove go1.22.12"]
+    toolchain.apply(req, node, p, toolchain.Runner(FakeRun()))
+    assert not os.path.lexists(_receipt_file(lay, "1.22.12"))
+
+
+# ---------------------------------------------------------------- full trusts the tarball, not the receipt (issue 14.4)
+
+def _plan_again(lay, tarball, sha, **overrides):
+    params = dict(dict(version=VERSION, src=tarball, checksum="sha256:" + sha), **overrides)
+    req = toolchain.Request(lay.params(**params), tarball_arch())
+    node = toolchain.NodeState(req)
+    return req, node, toolchain.plan(req, node)
+
+
+def test_full_catches_a_replaced_gofmt_whose_receipt_entry_was_rewritten(lay, tmp_path):
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    gofmt = os.path.join(lay.goroot(VERSION), "bin", "gofmt")
+    with open(gofmt, "wb") as f:
+        f.write(b"\x7fELF evil")  # same size as the real one
+    os.chmod(gofmt, 0o755)
+    # The attacker rewrites the receipt entry consistently: size, mtime, mode, owner and sha256.
+    _rewrite_receipt(lay, lambda d: d["manifest"].update({"bin/gofmt": manifest.entry_of(gofmt, with_hash=True, with_owner=True)}))
+    assert _plan_again(lay, tarball, sha)[2].actions == []  # fast trusts the receipt, as documented
+    req, node, p = _plan_again(lay, tarball, sha, verify="full")
+    assert p.verify == "full"
+    assert [(i["item"], i["aspect"]) for i in p.drift_items] == [("bin/gofmt", "content")]
+    assert p.actions == ["repair go%s (drift in 1 path)" % VERSION]
+    receipt = toolchain.apply(req, node, p, toolchain.Runner(FakeRun()))
+    assert open(gofmt, "rb").read() == b"\x7fELF gofmt"
+    assert receipt["manifest"]["bin/gofmt"]["sha256"] == sha256_bytes(b"\x7fELF gofmt")
+    assert json.load(open(_receipt_file(lay))) == receipt
+    assert _plan_again(lay, tarball, sha, verify="full")[2].actions == []
+    assert _plan_again(lay, tarball, sha)[2].actions == []
+
+
+def test_full_refuses_a_tarball_that_no_longer_matches_its_checksum(lay, tmp_path):
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    with open(tarball, "ab") as f:
+        f.write(b"tampered")
+    with pytest.raises(GofleetError, match="checksum mismatch for src %s" % tarball):
+        _plan_again(lay, tarball, sha, verify="full")
+
+
+def test_full_without_a_tarball_falls_back_to_the_receipt_and_warns(lay, tmp_path):
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    _req, _node, p = _plan_again(lay, tarball, sha, verify="full", src=None)
+    assert p.actions == [] and p.verify == "full"
+    assert len(p.warnings) == 1
+    assert "receipt" in p.warnings[0] and "\n" not in p.warnings[0]
+
+
+def sha256_bytes(data):
+    return __import__("hashlib").sha256(data).hexdigest()
+
+
+# ---------------------------------------------------------------- owners (issue 13.2)
+
+def test_owner_change_is_reported_under_fast_and_full_and_repaired(lay, tmp_path):
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    _req, _p, receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    assert (receipt["manifest"]["bin/go"]["uid"], receipt["manifest"]["bin/go"]["gid"]) == (0, 0)
+    go = os.path.join(lay.goroot(VERSION), "bin", "go")
+    os.lchown(go, 65534, 65534)
+    for verify in ("fast", "full"):
+        _r, _n, p = _plan_again(lay, tarball, sha, verify=verify)
+        assert p.drift_items == [drift.item("bin/go", "owner", "0:0", "65534:65534")], verify
+        assert p.drift == ["owner: bin/go (0:0 -> 65534:65534)"]
+    req, node, p = _plan_again(lay, tarball, sha)
+    toolchain.apply(req, node, p, toolchain.Runner(FakeRun()))
+    assert (os.lstat(go).st_uid, os.lstat(go).st_gid) == (0, 0)
+    assert _plan_again(lay, tarball, sha, verify="full")[2].actions == []
+
+
+def test_old_receipt_without_owners_expects_root(lay, tmp_path):
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+
+    def strip(data):
+        for entry in data["manifest"].values():
+            entry.pop("uid", None)
+            entry.pop("gid", None)
+    _rewrite_receipt(lay, strip)
+    assert _plan_again(lay, tarball, sha)[2].actions == []
+    os.lchown(os.path.join(lay.goroot(VERSION), "bin", "go"), 65534, 0)
+    _r, _n, p = _plan_again(lay, tarball, sha)
+    assert p.drift_items == [drift.item("bin/go", "owner", "0:0", "65534:0")]
+
+
+# ---------------------------------------------------------------- drift in --check --diff (issue 13.12)
+
+def test_mode_change_is_a_mode_item_in_drift_and_diff(lay, tmp_path):
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    os.chmod(os.path.join(lay.goroot(VERSION), "bin", "gofmt"), 0o757)
+    req, node, p = _plan_again(lay, tarball, sha)
+    assert p.drift_items == [drift.item("bin/gofmt", "mode", "0755", "0757")]
+    assert p.drift == ["mode: bin/gofmt (0755 -> 0757)"]
+    shown = [d for d in toolchain.diff(req, p) if d["before_header"].startswith(lay.goroot(VERSION))]
+    assert shown == [drift.diff(p.drift_items, lay.goroot(VERSION))]
+    assert shown[0]["before"] == "mode bin/gofmt: 0757\n" and shown[0]["after"] == "mode bin/gofmt: 0755\n"
+    out = toolchain.result(req, node, p, node.receipt)
+    assert out["drift_items"] == p.drift_items and out["drift"] == p.drift
+
+
+# ---------------------------------------------------------------- verify rotation (issue 13.15)
+
+def _days_ago(days):
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - days * 86400))
+
+
+def _same_size_edit(path):
+    st = os.stat(path)
+    data = open(path, "rb").read()
+    with open(path, "wb") as f:
+        f.write(data.replace(b"fmt", b"FMT"))
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+@pytest.mark.parametrize("last_full,due", [(_days_ago(8), True), (_days_ago(7), True), (_days_ago(6), False),
+                                           (_days_ago(0), False), (_days_ago(-30), True), (None, True)],
+                         ids=["8-days", "7-days", "6-days", "today", "in-the-future", "never"])
+def test_verify_full_every_rotates_a_full_verify_in_when_due(lay, tmp_path, last_full, due):
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    _rewrite_receipt(lay, lambda d: d.update(verified_full_at=last_full, installed_at=last_full))
+    print_go = os.path.join(lay.goroot(VERSION), "src", "fmt", "print.go")
+    _same_size_edit(print_go)
+    req, node, p = _plan_again(lay, tarball, sha, verify_full_every=7)
+    assert p.verify == ("full" if due else "fast")
+    assert p.drift == (["content: src/fmt/print.go (sha256=%s -> sha256=%s)" % (
+        sha256_bytes(b"package fmt\n"), sha256_bytes(b"package FMT\n"))] if due else [])
+    toolchain.apply(req, node, p, toolchain.Runner(FakeRun()))
+    recorded = json.load(open(_receipt_file(lay)))["verified_full_at"]
+    if due:
+        assert open(print_go, "rb").read() == b"package fmt\n"
+        assert recorded[:10] == time.strftime("%Y-%m-%d", time.gmtime())
+    else:
+        assert recorded == last_full and open(print_go, "rb").read() == b"package FMT\n"
+    # Done for this period: the next scheduled run is fast again.
+    assert _plan_again(lay, tarball, sha, verify_full_every=7)[2].verify == ("fast" if due else "fast")
+
+
+def test_a_due_full_verify_without_drift_records_the_time_but_is_no_change(lay, tmp_path):
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    _rewrite_receipt(lay, lambda d: d.update(verified_full_at=_days_ago(30)))
+    req, node, p = _plan_again(lay, tarball, sha, verify_full_every=7)
+    assert p.verify == "full" and p.actions == [] and not p.changed and p.needs_apply
+    toolchain.apply(req, node, p, toolchain.Runner(FakeRun()))
+    assert json.load(open(_receipt_file(lay)))["verified_full_at"][:10] == time.strftime("%Y-%m-%d", time.gmtime())
+    again = _plan_again(lay, tarball, sha, verify_full_every=7)[2]
+    assert again.verify == "fast" and not again.needs_apply
+
+
+def test_verify_full_every_must_not_be_negative(lay):
+    with pytest.raises(GofleetError, match="verify_full_every must be"):
+        toolchain.Request(lay.params(verify_full_every=-1), "amd64")
+
+
+def test_full_streams_a_url_tarball_without_writing_it(lay, tmp_path):
+    tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
+    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    gofmt = os.path.join(lay.goroot(VERSION), "bin", "gofmt")
+    with open(gofmt, "wb") as f:
+        f.write(b"\x7fELF evil")
+    os.chmod(gofmt, 0o755)
+    _rewrite_receipt(lay, lambda d: d["manifest"].update({"bin/gofmt": manifest.entry_of(gofmt, with_hash=True, with_owner=True)}))
+    before = _snapshot(lay.base)
+    _req, _node, p = _plan_again(lay, tarball, sha, verify="full", src=None, url="file://" + tarball)
+    assert [(i["item"], i["aspect"]) for i in p.drift_items] == [("bin/gofmt", "content")]
+    assert p.warnings == [] and _snapshot(lay.base) == before
