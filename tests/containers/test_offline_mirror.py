@@ -162,3 +162,157 @@ def test_tampered_zip_fails_then_repaired(offline_host, connected):
 
     results, stats = run_play(offline_host.tmp, offline_host, mirror_vars(connected), mirror_tasks(), name="again")
     assert stats["changed"] == 0, [n for n, r in results.items() if r and r.get("changed")]
+
+
+# --- the mirror host: nginx carried in as Debian's own .deb files, the role as a server --------
+
+def failed_results(run):
+    return {n: r for n, r in run.results.items() if r and r.get("failed")}
+
+
+@pytest.fixture(scope="module")
+def nginx_debs(tmp_path_factory):
+    """Debian's nginx packages, downloaded on the controller (as an air-gapped site carries them in)."""
+    dest = tmp_path_factory.mktemp("nginx-debs")
+    rc, out, err = local_run(["apt-get", "download", "-o", "APT::Sandbox::User=root", "nginx", "nginx-common"],
+                             cwd=str(dest))
+    debs = sorted(dest.glob("nginx*.deb"))
+    if rc != 0 or len(debs) != 2:
+        pytest.skip("skipped: Debian's nginx packages unavailable: %s" % (err or out).strip()[-300:])
+    return debs
+
+
+def server_vars(connected, **extra):
+    values = {"offline_mirror_role": "server", "offline_mirror_bundle": str(connected["bundle"]),
+              "offline_mirror_bundle_checksum": connected["checksum"]}
+    values.update(extra)
+    return values
+
+
+def run_server_role(tmp, container, values, name):
+    return ansible_run.run_playbook(tmp, container, [{
+        "name": name, "hosts": "all", "gather_facts": True, "vars": values,
+        "roles": [{"role": "gofleet.golang.offline_mirror"}]}], name=name)
+
+
+@pytest.fixture(scope="module")
+def mirror_host(engine, debian_image, connected, nginx_debs, tmp_path_factory):
+    container = engine.container(debian_image, name="mirrorrole-server-%s" % os.urandom(4).hex(),
+                                 network="none", systemd=True)
+    try:
+        container.wait_systemd()
+        for deb in nginx_debs:
+            container.copy_in(deb, "/var/tmp/%s" % deb.name)
+        container.exec("DEBIAN_FRONTEND=noninteractive dpkg -i /var/tmp/nginx-common_*.deb /var/tmp/nginx_*.deb")
+        # A site of the host's own beside the package's default one: the role must leave it alone.
+        container.exec("printf 'server { listen 81; return 204; }\\n' > /etc/nginx/sites-available/own && "
+                       "ln -s /etc/nginx/sites-available/own /etc/nginx/sites-enabled/own && systemctl reload nginx")
+        tmp = tmp_path_factory.mktemp("server-play")
+        container.tmp = tmp
+        container.first = run_server_role(tmp, container, server_vars(connected), "first")
+        yield container
+    finally:
+        container.remove()
+
+
+def listening_ports(container):
+    out = container.exec(["ss", "-Hltn"]).stdout
+    return sorted({int(line.split()[3].rsplit(":", 1)[1]) for line in out.splitlines() if line.strip()})
+
+
+def test_server_first_run_then_nothing_changes(mirror_host, connected):
+    assert mirror_host.first.proc.returncode == 0, failed_results(mirror_host.first)
+    again = run_server_role(mirror_host.tmp, mirror_host, server_vars(connected), "again")
+    assert again.proc.returncode == 0, failed_results(again)
+    assert again.stats["changed"] == 0, [n for n, r in again.results.items() if r and r.get("changed")]
+
+
+def test_server_nginx_conf_has_no_warning(mirror_host):
+    proc = mirror_host.exec(["/usr/sbin/nginx", "-t", "-c", "/etc/gofleet/gomirror/nginx.conf"], check=False)
+    assert proc.returncode == 0, proc.stderr
+    assert "[warn]" not in proc.stdout + proc.stderr, proc.stderr
+
+
+def test_server_disables_only_the_package_default_site(mirror_host):
+    # The package's site link is gone and the distribution's nginx no longer listens on :80 ...
+    assert mirror_host.exec(["test", "-e", "/etc/nginx/sites-enabled/default"], check=False).returncode != 0
+    assert mirror_host.exec(["test", "-f", "/etc/nginx/sites-available/default"], check=False).returncode == 0
+    ports = listening_ports(mirror_host)
+    assert 80 not in ports and 8080 in ports, ports
+    # ... while the host's own site is untouched and still served.
+    assert mirror_host.exec(["readlink", "/etc/nginx/sites-enabled/own"]).stdout.strip() == "/etc/nginx/sites-available/own"
+    assert 81 in ports, ports
+
+
+def test_second_instance_keeps_its_own_config(mirror_host, connected):
+    run = run_server_role(mirror_host.tmp, mirror_host, server_vars(
+        connected, offline_mirror_service_name="gofleet-gomirror-b", offline_mirror_listen="8081"), "second")
+    assert run.proc.returncode == 0, failed_results(run)
+    first_conf = mirror_host.exec(["cat", "/etc/gofleet/gomirror/nginx.conf"]).stdout
+    second_conf = mirror_host.exec(["cat", "/etc/gofleet/gomirror-b/nginx.conf"]).stdout
+    assert "listen 8080;" in first_conf and "/var/lib/gofleet-gomirror/nginx.pid" in first_conf
+    assert "listen 8081;" in second_conf and "/var/lib/gofleet-gomirror-b/nginx.pid" in second_conf
+    for unit in ("gofleet-gomirror", "gofleet-gomirror-b"):
+        state = mirror_host.exec(["systemctl", "show", "-p", "ActiveState,SubState", "--value", unit]).stdout.split()
+        assert state == ["active", "running"], (unit, state)
+    assert {8080, 8081} <= set(listening_ports(mirror_host))
+    # The first instance, converged again, is still as it was.
+    again = run_server_role(mirror_host.tmp, mirror_host, server_vars(connected), "first-again")
+    assert again.proc.returncode == 0 and again.stats["changed"] == 0, failed_results(again)
+
+
+def test_instance_on_a_taken_port_fails(mirror_host, connected):
+    unit = "gofleet-gomirror-c"
+    try:
+        run = run_server_role(mirror_host.tmp, mirror_host, server_vars(
+            connected, offline_mirror_service_name=unit, offline_mirror_listen="8080"), "taken")
+        failed = failed_results(run)
+        assert run.proc.returncode != 0 and failed, "the role reported success for an instance that cannot bind"
+        msg = list(failed.values())[0]["msg"]
+        assert "\n" not in msg.strip() and unit in msg and "8080" in msg, msg
+    finally:
+        mirror_host.exec(["systemctl", "disable", "--now", unit], check=False)
+    # The instance that holds the port is unharmed.
+    conf = mirror_host.exec(["cat", "/etc/gofleet/gomirror/nginx.conf"]).stdout
+    assert "/var/lib/gofleet-gomirror/nginx.pid" in conf
+
+
+@pytest.mark.parametrize("variable, value, role", [
+    ("offline_mirror_config_dir", "etc/gomirror", "server"),
+    ("offline_mirror_state_dir", "var/lib/gomirror", "server"),
+    ("offline_mirror_path", "srv/gomirror", "client"),
+])
+def test_relative_path_is_refused(mirror_host, connected, variable, value, role):
+    values = server_vars(connected, offline_mirror_role=role)
+    values[variable] = value
+    run = run_server_role(mirror_host.tmp, mirror_host, values, "relative-" + variable)
+    failed = failed_results(run)
+    assert run.proc.returncode != 0 and len(failed) == 1, failed
+    result = list(failed.values())[0]
+    assert "\n" not in result["msg"].strip() and variable in result["msg"] and value in result["msg"], result["msg"]
+    assert run.stats["changed"] == 0
+
+
+def test_no_nginx_no_repository(engine, debian_image, connected, tmp_path):
+    """A host without nginx and with no package repository: the bundle is checked first, then
+    the role says in one line that nginx must be carried in."""
+    container = engine.container(debian_image, name="mirrorrole-nonginx-%s" % os.urandom(4).hex(),
+                                 network="none", systemd=True)
+    try:
+        container.wait_systemd()
+        bad = run_server_role(tmp_path, container, server_vars(
+            connected, offline_mirror_bundle_checksum="sha256:" + "0" * 64), "bad-bundle")
+        failed = failed_results(bad)
+        assert bad.proc.returncode != 0, failed
+        assert [n.split(" : ")[-1] for n in failed] == ["Install the bundle into a new release and switch current"], failed
+        assert "apt" not in json.dumps(failed)
+
+        run = run_server_role(tmp_path, container, server_vars(connected), "no-nginx")
+        failed = failed_results(run)
+        assert run.proc.returncode != 0 and failed, failed
+        msg = list(failed.values())[-1]["msg"]  # the task that ended the play
+        assert "\n" not in msg.strip() and "nginx" in msg and "carried in" in msg, msg
+        # The bundle was checked and installed before nginx was looked for.
+        assert container.exec(["test", "-f", "/srv/gomirror/current/gofleet-mirror.json"], check=False).returncode == 0
+    finally:
+        container.remove()
