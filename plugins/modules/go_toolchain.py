@@ -123,7 +123,7 @@ options:
         GOTOOLCHAIN, ...), so they reach every user, cron job and service, not only login shells.
       - C(GOTOOLCHAIN=local) is always set unless overridden here, so an offline host never tries to download a
         toolchain. A null value drops a key back to the tarball's default.
-      - Values are strings (booleans become V(on)/V(off)). A list is joined the way C(go) splits the variable:
+      - Values are strings (booleans become V(on)/V(off)). A list is joined the way C(go) splits the variable,
         with spaces for GOFLAGS and CGO_*FLAGS, with commas for GOPROXY, GOPRIVATE, GONOPROXY, GONOSUMDB,
         GOINSECURE, GODEBUG, GOEXPERIMENT and GOVCS, with colons for GOPATH. Any other list, dict or float fails.
     type: dict
