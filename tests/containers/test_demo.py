@@ -10,15 +10,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "harness"))
-import engine as harness  # noqa: E402
 
 pytestmark = pytest.mark.containers
 RUN_SH = ROOT / "playbooks" / "demo" / "run.sh"

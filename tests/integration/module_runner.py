@@ -200,3 +200,19 @@ def assert_one_line_failure(result, *words):
     for word in words:
         assert word in msg, (word, msg)
     return msg
+
+
+def snapshot(*tops):
+    """Everything below `tops` (and the tops): mode, size, mtime, inode and link target of each path,
+    so a comparison catches a path that was replaced as well as one that was changed."""
+    found = {}
+    for top in tops:
+        if not os.path.lexists(top):
+            continue
+        paths = [top]
+        for dirpath, dirnames, filenames in os.walk(top):
+            paths.extend(os.path.join(dirpath, n) for n in dirnames + filenames)
+        for path in paths:
+            st = os.lstat(path)
+            found[path] = (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino, atomic.read_link(path))
+    return found

@@ -28,7 +28,7 @@ import sys
 import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic, drift, manifest, toolchain
-from module_runner import ROOT, NodeLayout, assert_one_line_failure, go_run, go_version
+from module_runner import ROOT, NodeLayout, assert_one_line_failure, go_run, go_version, snapshot
 
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 from tar_fixtures import sha256_of, write_tar_gz  # noqa: E402  (tests/tar_fixtures.py)
@@ -36,21 +36,6 @@ from tar_fixtures import sha256_of, write_tar_gz  # noqa: E402  (tests/tar_fixtu
 pytestmark = pytest.mark.integration
 
 UPSTREAM_PROXY = "GOPROXY=https://proxy.golang.org,direct"
-
-
-def snapshot(*tops):
-    """Everything below `tops` (and the tops): type, mode, size, mtime, link target."""
-    found = {}
-    for top in tops:
-        if not os.path.lexists(top):
-            continue
-        paths = [top]
-        for dirpath, dirnames, filenames in os.walk(top):
-            paths.extend(os.path.join(dirpath, n) for n in dirnames + filenames)
-        for path in paths:
-            st = os.lstat(path)
-            found[path] = (st.st_mode, st.st_size, st.st_mtime_ns, os.readlink(path) if stat.S_ISLNK(st.st_mode) else None)
-    return found
 
 
 def diff_items(result):

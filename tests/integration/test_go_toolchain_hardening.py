@@ -23,26 +23,11 @@ import subprocess
 import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic, manifest, toolchain
-from module_runner import NodeLayout, assert_one_line_failure, finish_module, go_version, start_module
+from module_runner import NodeLayout, assert_one_line_failure, finish_module, go_version, snapshot, start_module
 
 pytestmark = pytest.mark.integration
 
 VERSION = "1.22.12"
-
-
-def snapshot(*tops):
-    """Everything below `tops` (and the tops): mode, size, mtime, link target, content of small files."""
-    found = {}
-    for top in tops:
-        if not os.path.lexists(top):
-            continue
-        paths = [top]
-        for dirpath, dirnames, filenames in os.walk(top):
-            paths.extend(os.path.join(dirpath, n) for n in dirnames + filenames)
-        for path in paths:
-            st = os.lstat(path)
-            found[path] = (st.st_mode, st.st_size, st.st_mtime_ns, st.st_ino, atomic.read_link(path))
-    return found
 
 
 def assert_installed_and_active(lay, version=VERSION):
