@@ -414,6 +414,23 @@ def test_role_checks_a_staged_binary_before_it_goes_live(bare_node, tmp_path):
     run_play(tmp_path, c, [service_play(**dict(role, go_service_state="absent"))])
 
 
+def test_role_repairs_owner_and_mode_of_an_unchanged_binary(bare_node, tmp_path):
+    """The same bytes are not staged again, but a binary made writable by others is put back to root 0755."""
+    c = bare_node
+    role = dict(go_service_name="moded", go_service_binary_src=SLEEP, go_service_args=["1000"], go_service_settle=1)
+    run_play(tmp_path, c, [service_play(**role)])
+    c.exec("chown nobody:nogroup /usr/local/bin/moded && chmod 0777 /usr/local/bin/moded")
+    _res, stats = run_play(tmp_path, c, [service_play(**role)], check=True)
+    assert stats["changed"] > 0
+    assert c.exec(["stat", "-c", "%U:%G %a", "/usr/local/bin/moded"]).stdout.strip() == "nobody:nogroup 777"
+    _res, stats = run_play(tmp_path, c, [service_play(**role)])
+    assert stats["changed"] > 0
+    assert c.exec(["stat", "-c", "%U:%G %a", "/usr/local/bin/moded"]).stdout.strip() == "root:root 755"
+    _res, stats = run_play(tmp_path, c, [service_play(**role)])
+    assert stats["changed"] == 0
+    run_play(tmp_path, c, [service_play(**dict(role, go_service_state="absent"))])
+
+
 FAKE_GO = """#!/bin/sh
 # stands in for go build: records the environment it got, writes sleep as the binary
 env | sort > /tmp/fake-go.env
