@@ -15,6 +15,7 @@ when killed, and removed cleanly.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -428,6 +429,27 @@ def test_role_repairs_owner_and_mode_of_an_unchanged_binary(bare_node, tmp_path)
     assert c.exec(["stat", "-c", "%U:%G %a", "/usr/local/bin/moded"]).stdout.strip() == "root:root 755"
     _res, stats = run_play(tmp_path, c, [service_play(**role)])
     assert stats["changed"] == 0
+    run_play(tmp_path, c, [service_play(**dict(role, go_service_state="absent"))])
+
+
+def test_role_finds_binary_src_as_copy_does_and_names_a_missing_one(bare_node, tmp_path):
+    """A relative go_service_binary_src is looked up in the playbook's files/ (as copy does); a missing one
+    fails in one line naming it, not with an undefined 'checksum' of a stat."""
+    c = bare_node
+    (tmp_path / "files").mkdir()
+    shutil.copy(SLEEP, tmp_path / "files" / "relbin")
+    role = dict(go_service_name="relbin", go_service_binary_src="relbin", go_service_args=["1000"],
+                go_service_settle=1)
+    run_play(tmp_path, c, [service_play(**role)])
+    assert sha256(c, "/usr/local/bin/relbin") == hashlib.sha256(Path(SLEEP).read_bytes()).hexdigest()
+    _res, stats = run_play(tmp_path, c, [service_play(**role)])
+    assert stats["changed"] == 0
+
+    results, _stats = run_play(tmp_path, c, [service_play(**dict(role, go_service_binary_src="nosuchbin"))],
+                               expect_ok=False)
+    failed = [r["msg"] for r in results.values() if r and r.get("failed")]
+    assert len(failed) == 1 and "go_service_binary_src" in failed[0] and "nosuchbin" in failed[0], failed
+    assert "\n" not in failed[0].strip() and "checksum" not in failed[0], failed
     run_play(tmp_path, c, [service_play(**dict(role, go_service_state="absent"))])
 
 
