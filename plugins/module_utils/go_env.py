@@ -47,7 +47,8 @@ def validate(env):
         elif value is not None and not isinstance(value, (str, bool, int)):
             raise GofleetError("env value for %s must be a string (or a list for list-valued Go variables), got %s%s"
                                % (key, type(value).__name__, ": quote it" if isinstance(value, float) else ""))
-        if "\n" in str(value):
+        # each item, not str(list): a repr shows a newline as \\n, and a joined one would add a go.env line
+        if any("\n" in str(v) for v in (value if isinstance(value, (list, tuple)) else [value])):
             raise GofleetError("env value for %s must be a single line" % key)
 
 

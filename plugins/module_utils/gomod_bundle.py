@@ -16,6 +16,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import hashlib
+import io
 import stat
 import tarfile
 import tempfile
@@ -57,7 +58,8 @@ def judge(member, label):
 
 def _spool(source, size, name):
     """A seekable copy of a member stream and its sha256 (one read of the bundle)."""
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_IN_MEMORY)
+    # Not SpooledTemporaryFile: before Python 3.11 it has no seekable(), which zipfile (3.7) reads.
+    spool = io.BytesIO() if size <= SPOOL_IN_MEMORY else tempfile.TemporaryFile()
     digest = hashlib.sha256()
     copied = 0
     while True:

@@ -45,6 +45,7 @@ def normalise(params):
     render.restart_settings(p["restart"])
     if p["environment"] is not None and not p["environment_file"]:
         p["environment_file"] = default_env_file(p["name"])
+    refuse_relative_paths(p)
     if p["state"] == "absent":
         return p
     if p["exec_start"]:
@@ -58,6 +59,22 @@ def normalise(params):
     else:
         raise GofleetError("state=%s needs binary or exec_start" % p["state"])
     return p
+
+
+def refuse_relative_paths(p):
+    """systemd ignores a relative EnvironmentFile= or WorkingDirectory= (the service then runs without
+    its secrets), and a relative environment file or stage would be written in the module's cwd."""
+    checks = [("install_from", p.get("install_from"))]
+    # systemd's own forms: "-" (ignore when missing) before a path, "~" (the user's home)
+    wd = p.get("working_directory")
+    checks.append(("working_directory", None if wd == "~" else (wd[1:] if wd and wd.startswith("-") else wd)))
+    env_file = p.get("environment_file")
+    if env_file and env_file.startswith("-") and p.get("environment") is None:
+        env_file = env_file[1:]   # referenced, not written: "-" marks it optional
+    checks.append(("environment_file", env_file))
+    for option, value in checks:
+        if value and not os.path.isabs(value):
+            raise GofleetError("%s must be an absolute path, got %r" % (option, p.get(option)))
 
 
 def total_memory(meminfo=None):

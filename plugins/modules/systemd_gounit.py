@@ -57,7 +57,7 @@ options:
         go_service role stages it. It gets the checks O(binary) gets (ELF for this architecture, libraries)
         and only then is renamed over O(binary), before the unit is written; a running service restarts.
       - One that fails a check is removed and O(binary) stays as it was, with the service running on it.
-        One equal to O(binary) is removed and changes nothing.
+        One equal to O(binary) is removed and changes nothing. A relative path is refused.
       - In check mode a missing O(install_from) (its copy only predicted) predicts a new binary.
     type: path
   exec_start:
@@ -78,7 +78,8 @@ options:
       - Under runit the service runs as C(nobody) instead (reported in RV(unsupported_options)).
     type: bool
   working_directory:
-    description: Working directory of the service.
+    description:
+      - Working directory of the service, an absolute path (C(-/path) and C(~) as systemd takes them); a relative one is refused.
     type: path
   environment:
     description:
@@ -94,6 +95,8 @@ options:
     description:
       - Path of the systemd environment file. Defaults to C(/etc/gofleet/env/<name>.env) when
         O(environment) is given.
+      - An absolute path; a relative one is refused (systemd would ignore it). C(-/path) (optional) is accepted only when
+        O(environment) is not given, since the module then only references the file.
     type: path
   restart:
     description: Restart policy and start limits.

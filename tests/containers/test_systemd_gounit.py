@@ -15,6 +15,7 @@ when killed, and removed cleanly.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -411,6 +412,44 @@ def test_role_checks_a_staged_binary_before_it_goes_live(bare_node, tmp_path):
     unit = task(results, "Run it as a hardened service")
     assert unit["binary_changed"] and unit["actions"] == ["restart"], unit
     assert sha256(c, "/usr/local/bin/staged") != live and main_pid(c, "staged") not in ("0", pid)
+    run_play(tmp_path, c, [service_play(**dict(role, go_service_state="absent"))])
+
+
+def test_role_repairs_owner_and_mode_of_an_unchanged_binary(bare_node, tmp_path):
+    """The same bytes are not staged again, but a binary made writable by others is put back to root 0755."""
+    c = bare_node
+    role = dict(go_service_name="moded", go_service_binary_src=SLEEP, go_service_args=["1000"], go_service_settle=1)
+    run_play(tmp_path, c, [service_play(**role)])
+    c.exec("chown nobody:nogroup /usr/local/bin/moded && chmod 0777 /usr/local/bin/moded")
+    _res, stats = run_play(tmp_path, c, [service_play(**role)], check=True)
+    assert stats["changed"] > 0
+    assert c.exec(["stat", "-c", "%U:%G %a", "/usr/local/bin/moded"]).stdout.strip() == "nobody:nogroup 777"
+    _res, stats = run_play(tmp_path, c, [service_play(**role)])
+    assert stats["changed"] > 0
+    assert c.exec(["stat", "-c", "%U:%G %a", "/usr/local/bin/moded"]).stdout.strip() == "root:root 755"
+    _res, stats = run_play(tmp_path, c, [service_play(**role)])
+    assert stats["changed"] == 0
+    run_play(tmp_path, c, [service_play(**dict(role, go_service_state="absent"))])
+
+
+def test_role_finds_binary_src_as_copy_does_and_names_a_missing_one(bare_node, tmp_path):
+    """A relative go_service_binary_src is looked up in the playbook's files/ (as copy does); a missing one
+    fails in one line naming it, not with an undefined 'checksum' of a stat."""
+    c = bare_node
+    (tmp_path / "files").mkdir()
+    shutil.copy(SLEEP, tmp_path / "files" / "relbin")
+    role = dict(go_service_name="relbin", go_service_binary_src="relbin", go_service_args=["1000"],
+                go_service_settle=1)
+    run_play(tmp_path, c, [service_play(**role)])
+    assert sha256(c, "/usr/local/bin/relbin") == hashlib.sha256(Path(SLEEP).read_bytes()).hexdigest()
+    _res, stats = run_play(tmp_path, c, [service_play(**role)])
+    assert stats["changed"] == 0
+
+    results, _stats = run_play(tmp_path, c, [service_play(**dict(role, go_service_binary_src="nosuchbin"))],
+                               expect_ok=False)
+    failed = [r["msg"] for r in results.values() if r and r.get("failed")]
+    assert len(failed) == 1 and "go_service_binary_src" in failed[0] and "nosuchbin" in failed[0], failed
+    assert "\n" not in failed[0].strip() and "checksum" not in failed[0], failed
     run_play(tmp_path, c, [service_play(**dict(role, go_service_state="absent"))])
 
 

@@ -53,6 +53,9 @@ def test_render(upstream, env, expected):
     ({"goproxy": "x"}, ["env key 'goproxy'"]),
     ({"GO PROXY": "x"}, ["env key 'GO PROXY'"]),
     ({"GOFLAGS": "a\nb"}, ["env value for GOFLAGS", "single line"]),
+    # str() of a list shows a newline as \\n: each item is checked, or it injects a go.env line
+    ({"GOPROXY": ["https://proxy.internal\nGOINSECURE=*"]}, ["env value for GOPROXY", "single line"]),
+    ({"GOPATH": ["/srv/go\nGOFLAGS=-toolexec=/tmp/x"]}, ["env value for GOPATH", "single line"]),
 ])
 def test_validate_names_the_key(env, words):
     with pytest.raises(GofleetError) as err:

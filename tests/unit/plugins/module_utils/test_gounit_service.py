@@ -44,6 +44,11 @@ def test_normalise(monkeypatch, tmp_path, gounit_params, given, expected):
     ({"binary": None}, "state=started needs binary or exec_start"),
     ({"binary": None, "exec_start": "/bin/x", "args": ["a"]}, "args go with binary"),
     ({"binary": None, "exec_start": "x --flag"}, "absolute path"),
+    # systemd ignores a relative EnvironmentFile= (the secrets never reach the service) and
+    # WorkingDirectory=; the env file itself would land in the module's working directory
+    ({"environment_file": "env/hello.env", "environment": {"A": "1"}}, "environment_file must be an absolute path"),
+    ({"working_directory": "srv/hello"}, "working_directory must be an absolute path"),
+    ({"install_from": ".hello.new"}, "install_from must be an absolute path"),
 ])
 def test_normalise_refuses(gounit_params, given, reason):
     with pytest.raises(GofleetError) as e:
@@ -148,3 +153,20 @@ def test_exec_start_program_with_a_specifier_is_refused(gounit_params, exec_star
     # the checked program would not be the one systemd runs (it expands the specifier)
     with pytest.raises(GofleetError, match="exec_start.*'%'"):
         gs.normalise(gounit_params(binary=None, exec_start=exec_start))
+
+
+@pytest.mark.parametrize("given", [
+    {"working_directory": "~"},
+    {"working_directory": "-/srv/hello"},
+    {"environment_file": "-/etc/default/hello"},   # only referenced: systemd's optional form
+])
+def test_normalise_keeps_systemds_own_path_forms(gounit_params, given):
+    spec = gs.normalise(gounit_params(**given))
+    for key, value in given.items():
+        assert spec[key] == value
+
+
+def test_normalise_refuses_an_optional_env_file_it_would_write(gounit_params):
+    with pytest.raises(GofleetError) as e:
+        gs.normalise(gounit_params(environment_file="-/etc/default/hello", environment={"A": "1"}))
+    assert "environment_file must be an absolute path" in e.value.message
