@@ -213,6 +213,11 @@ class ServicePlan(object):
         if self.spec["state"] == "absent" or not staged or not os.path.lexists(staged):
             return
         if self.binary_new:
+            # Whoever can write the live binary can swap what the service runs: it goes live
+            # root-owned 0755, whatever owner and mode it was staged with.
+            if os.geteuid() == 0:
+                os.chown(staged, 0, 0)
+            os.chmod(staged, 0o755)
             os.rename(staged, self.spec["binary"])
         else:
             os.unlink(staged)

@@ -58,6 +58,7 @@ options:
         and only then is renamed over O(binary), before the unit is written; a running service restarts.
       - One that fails a check is removed and O(binary) stays as it was, with the service running on it.
         One equal to O(binary) is removed and changes nothing. A relative path is refused.
+      - It goes live owned by root (when the module runs as root) with mode 0755, whatever it was staged with.
       - In check mode a missing O(install_from) (its copy only predicted) predicts a new binary.
     type: path
   exec_start:

@@ -325,3 +325,16 @@ def test_stage_must_sit_beside_the_binary(node, static_elf, tmp_path):
     elsewhere.mkdir()
     with pytest.raises(GofleetError, match="install_from .* beside binary"):
         node["plan"](install_from=stage_elf(str(elsewhere / "x")))
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to stage a file owned by another user")
+def test_staged_binary_goes_live_root_owned_0755_whatever_it_was_staged_as(node, static_elf):
+    """A module user who stages a binary 0777 or owned by nobody must not get a live binary that others can swap."""
+    node["deploy"]()
+    stage = stage_elf(static_elf)
+    os.chown(stage, 65534, 65534)
+    os.chmod(stage, 0o4777)
+    p = node["plan"](install_from=stage)
+    p.apply()
+    st = os.lstat(static_elf)
+    assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (0, 0, 0o755)
