@@ -307,7 +307,9 @@ def test_no_nginx_no_repository(engine, debian_image, connected, tmp_path):
         assert [n.split(" : ")[-1] for n in failed] == ["Install the bundle into a new release and switch current"], failed
         assert "apt" not in json.dumps(failed)
 
-        run = run_server_role(tmp_path, container, server_vars(connected), "no-nginx")
+        # The checksum as users paste it from SHA256SUMS: bare and upper case (issue 13.16).
+        pasted = connected["checksum"].split(":", 1)[1].upper()
+        run = run_server_role(tmp_path, container, server_vars(connected, offline_mirror_bundle_checksum=pasted), "no-nginx")
         failed = failed_results(run)
         assert run.proc.returncode != 0 and failed, failed
         msg = list(failed.values())[-1]["msg"]  # the task that ended the play
