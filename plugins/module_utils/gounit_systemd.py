@@ -93,7 +93,6 @@ class SystemdPlan(ServicePlan):
         ServicePlan.__init__(self, module, spec, sm.SystemdManager(module, spec["name"]))
         self.unit_path = os.path.join(UNIT_DIR, self.name + ".service")
 
-
     def plan(self):
         self.facts["unit_path"] = self.unit_path
         self.status = self.mgr.status()

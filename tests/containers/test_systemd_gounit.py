@@ -396,7 +396,7 @@ def test_role_checks_a_staged_binary_before_it_goes_live(bare_node, tmp_path):
     assert stats["changed"] == 0
 
     wrong = write_elf(tmp_path / "wrong", *ELF_SIGNATURE["arm64"])
-    results, stats = run_play(tmp_path, c, [service_play(**dict(role, go_service_binary_src=wrong))],
+    results, stats = run_play(tmp_path, c, [service_play(**{**role, "go_service_binary_src": wrong})],
                               expect_ok=False)
     failed = [r["msg"] for r in results.values() if r and r.get("failed")]
     assert failed and "/usr/local/bin/staged is unchanged" in failed[0], failed
@@ -408,7 +408,7 @@ def test_role_checks_a_staged_binary_before_it_goes_live(bare_node, tmp_path):
     newer = tmp_path / "newer"
     newer.write_bytes(good.read_bytes() + b"\0v2")
     newer.chmod(0o755)
-    results, stats = run_play(tmp_path, c, [service_play(**dict(role, go_service_binary_src=str(newer)))])
+    results, stats = run_play(tmp_path, c, [service_play(**{**role, "go_service_binary_src": str(newer)})])
     unit = task(results, "Run it as a hardened service")
     assert unit["binary_changed"] and unit["actions"] == ["restart"], unit
     assert sha256(c, "/usr/local/bin/staged") != live and main_pid(c, "staged") not in ("0", pid)
@@ -445,7 +445,7 @@ def test_role_finds_binary_src_as_copy_does_and_names_a_missing_one(bare_node, t
     _res, stats = run_play(tmp_path, c, [service_play(**role)])
     assert stats["changed"] == 0
 
-    results, _stats = run_play(tmp_path, c, [service_play(**dict(role, go_service_binary_src="nosuchbin"))],
+    results, _stats = run_play(tmp_path, c, [service_play(**{**role, "go_service_binary_src": "nosuchbin"})],
                                expect_ok=False)
     failed = [r["msg"] for r in results.values() if r and r.get("failed")]
     assert len(failed) == 1 and "go_service_binary_src" in failed[0] and "nosuchbin" in failed[0], failed

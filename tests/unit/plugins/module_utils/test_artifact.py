@@ -41,7 +41,8 @@ def test_parse_checksum_ok(value, expected):
     assert artifact.parse_checksum(value) == expected
 
 
-@pytest.mark.parametrize("value", [None, "", HEX[:-1], HEX + "a", "md5:" + HEX, "sha256: " + HEX, "sha256:" + HEX[:-1], "sha256:" + "zz" * 32, "sha512:" + HEX * 2])
+@pytest.mark.parametrize("value", [None, "", HEX[:-1], HEX + "a", "md5:" + HEX, "sha256: " + HEX,
+                                   "sha256:" + HEX[:-1], "sha256:" + "zz" * 32, "sha512:" + HEX * 2])
 def test_parse_checksum_bad_names_option(value):
     with pytest.raises(GofleetError) as err:
         artifact.parse_checksum(value, "checksum")
