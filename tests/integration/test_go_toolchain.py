@@ -28,7 +28,7 @@ import sys
 import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic, drift, manifest, toolchain
-from module_runner import ROOT, NodeLayout, assert_one_line_failure, go_run, go_version, snapshot
+from module_runner import ROOT, NodeLayout, assert_one_line_failure, go_run, go_version, same_size_edit, snapshot
 
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 from tar_fixtures import sha256_of, write_tar_gz  # noqa: E402  (tests/tar_fixtures.py)
@@ -179,13 +179,7 @@ def test_05_drift_reported_and_repaired_full_catches_same_size_same_mtime_edit(m
         f.write("\n// local edit\n")
     # An edit that keeps size, mtime and mode: only verify=full can see it.
     format_go = os.path.join(goroot, "src", "fmt", "format.go")
-    st = os.stat(format_go)
-    format_data = open(format_go, "rb").read()
-    edited = format_data.replace(b"package fmt", b"package fmX", 1)
-    assert len(edited) == len(format_data) and edited != format_data
-    with open(format_go, "wb") as f:
-        f.write(edited)
-    os.utime(format_go, ns=(st.st_atime_ns, st.st_mtime_ns))
+    format_data = same_size_edit(format_go)
     planted = os.path.join(goroot, "src", "fmt", "zz_planted.go")
     with open(planted, "w") as f:
         f.write("package fmt\n")

@@ -22,7 +22,7 @@ import time
 import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic, drift, manifest, toolchain
-from module_runner import NodeLayout, go_version
+from module_runner import NodeLayout, go_version, same_size_edit
 
 pytestmark = pytest.mark.integration
 
@@ -191,26 +191,15 @@ def test_05_mode_change_is_a_mode_item_in_check_diff(node, run_direct, run_modul
 # ============================================================ issue 13.15: the verify rotation
 
 
-def _same_size_edit(path):
-    st = os.stat(path)
-    data = open(path, "rb").read()
-    edited = data.replace(b"package fmt", b"package fmX", 1)
-    assert len(edited) == len(data) and edited != data
-    with open(path, "wb") as f:
-        f.write(edited)
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
-    return data
-
-
 def _days_ago(days):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - days * 86400))
 
 
-def test_06_rotation_not_due_stays_fast_then_due_catches_a_same_size_edit(node, run_direct, run_module):
+def test_06_rotation_not_due_stays_fast_then_due_catches_asame_size_edit(node, run_direct, run_module):
     format_go = os.path.join(node.goroot(VERSION), "src", "fmt", "format.go")
     rewrite_receipt(node, lambda d: d.update(verified_full_at=_days_ago(3)))
     before = open(receipt_file(node), "rb").read()
-    original = _same_size_edit(format_go)
+    original = same_size_edit(format_go)
     args = node.args(VERSION, verify="fast", verify_full_every=7)
 
     not_due = run_direct(args)
