@@ -153,10 +153,6 @@ def leftover_receipt_temps(install_root):
     return sorted(os.path.join(receipts, n) for n in names if _RECEIPT_TEMP_RE.match(n))
 
 
-def read_receipt(install_root, version):
-    return load_receipt(install_root, version)[0]
-
-
 def load_receipt(install_root, version):
     """(receipt, None), (None, None) when there is none, or (None, why it is torn).
 
