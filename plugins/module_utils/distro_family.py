@@ -16,11 +16,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import shlex
 
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
 FAMILIES = ("RedHat", "Debian", "Void")
+# The package manager each family's roles install with.
+PKG_MGR = {"RedHat": "dnf", "Debian": "apt", "Void": "xbps"}
 
 # os-release IDs (and ID_LIKE words) -> family.  Lower case, as os-release writes them.
 _ID_TO_FAMILY = {
@@ -47,6 +50,11 @@ def package_tool_probes(os_release_text):
     if release.get("ID", "").lower() in AMBIGUOUS_IDS and not release.get("ID_LIKE", "").strip():
         return list(PACKAGE_TOOLS)
     return []
+
+
+def present_package_tools(os_release_text, exists=os.path.exists):
+    """On the node: which of package_tool_probes() exist (an empty list when none are needed)."""
+    return [path for path in package_tool_probes(os_release_text) if exists(path)]
 
 
 def _family_by_package_tools(release, tools):

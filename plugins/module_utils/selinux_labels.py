@@ -23,17 +23,11 @@ import os
 import re
 import stat
 
+from ansible_collections.gofleet.golang.plugins.module_utils import distro_family
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
 # --------------------------------------------------------------------------------------------
 # Families and the packages that bring the bindings
-
-FAMILY_BY_OS_ID = {
-    "rhel": "RedHat", "centos": "RedHat", "rocky": "RedHat", "almalinux": "RedHat", "fedora": "RedHat",
-    "ol": "RedHat", "openeuler": "RedHat", "kylin": "RedHat", "anolis": "RedHat",
-    "debian": "Debian", "ubuntu": "Debian", "uos": "Debian", "deepin": "Debian", "linuxmint": "Debian",
-    "void": "Void",
-}
 
 BINDING_PACKAGES = {
     "RedHat": ["python3-libselinux", "python3-policycoreutils"],
@@ -43,17 +37,12 @@ BINDING_PACKAGES = {
 }
 
 
-def os_family(os_release_text):
-    """Map /etc/os-release (ID, then ID_LIKE) to RedHat/Debian/Void, or None."""
-    fields = {}
-    for line in (os_release_text or "").splitlines():
-        if "=" in line:
-            key, value = line.split("=", 1)
-            fields[key.strip()] = value.strip().strip("\"'").lower()
-    for candidate in [fields.get("ID", "")] + fields.get("ID_LIKE", "").split():
-        if candidate in FAMILY_BY_OS_ID:
-            return FAMILY_BY_OS_ID[candidate]
-    return None
+def os_family(os_release_text, package_tools=None):
+    """RedHat/Debian/Void by distro_family (the only family table, ID_LIKE before ID), or None."""
+    try:
+        return distro_family.resolve({}, os_release_text, package_tools)
+    except GofleetError:
+        return None
 
 
 def missing_bindings_message(family, missing):
@@ -328,7 +317,8 @@ class Run(object):
         self.restore = restore
         self.ignore_selinux_state = ignore_selinux_state
         self.result = dict(changed=False, rules=[], relabeled=[], relabel_count=0,
-                           relabel_skipped=None, selinux=dict(present=False, enabled=False))
+                           relabel_skipped=None, not_applicable=None,
+                           selinux=dict(present=False, enabled=False))
 
     # -- state -----------------------------------------------------------------------------
     def selinux_status(self):
@@ -539,7 +529,7 @@ class Run(object):
         res = self.result
         message = self.selinux_status()
         if message:
-            res["msg"] = message
+            res["msg"] = res["not_applicable"] = message
             return res
         records = self.open_records()
         actions = self.plan(records)[1]

@@ -168,6 +168,13 @@ relabel_count:
   description: How many paths were (or would be) relabelled.
   returned: always
   type: int
+not_applicable:
+  description:
+    - Why labelling does not apply on this host (SELinux absent or disabled, and I(ignore_selinux_state) false),
+      or null when it does. Roles call the module everywhere and let it decide.
+  returned: always
+  type: str
+  sample: "SELinux is disabled on this host: no rules added, nothing relabelled; set ignore_selinux_state ..."
 relabel_skipped:
   description: Why no relabelling was attempted, or null.
   returned: always
@@ -177,7 +184,7 @@ relabel_skipped:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
-from ansible_collections.gofleet.golang.plugins.module_utils import selinux_labels
+from ansible_collections.gofleet.golang.plugins.module_utils import distro_family, selinux_labels
 
 
 def main():
@@ -197,9 +204,10 @@ def main():
     if missing:
         try:
             with open("/etc/os-release") as f:
-                family = selinux_labels.os_family(f.read())
+                text = f.read()
         except (IOError, OSError):
-            pass
+            text = ""
+        family = selinux_labels.os_family(text, distro_family.present_package_tools(text))
     host = selinux_labels.Host(
         run_command=module.run_command,
         selinux=selinux,

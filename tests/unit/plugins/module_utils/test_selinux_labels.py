@@ -217,6 +217,8 @@ def rules_of(result):
     ('ID=rocky\nID_LIKE="rhel centos fedora"\n', "RedHat"),
     ('ID=openEuler\n', "RedHat"),
     ('ID=kylin\n', "RedHat"),
+    # Kylin desktop: ID_LIKE decides before ID, as in distro_family (it once said RedHat here).
+    ('ID=kylin\nID_LIKE="ubuntu debian"\n', "Debian"),
     ('ID="debian"\n', "Debian"),
     ('ID=uos\nID_LIKE=debian\n', "Debian"),
     ('ID=linuxmint\nID_LIKE="ubuntu debian"\n', "Debian"),
