@@ -1,5 +1,5 @@
-"""Every role keeps its per-family differences in vars/<family>.yml, and each family file
-defines the same variables, so no family silently misses a setting another one has."""
+"""Every role keeps its per-family differences in vars/<family>.yml (over vars/main.yml, which holds
+what every family shares), so no family silently misses a setting another one has."""
 
 from pathlib import Path
 
@@ -17,6 +17,11 @@ def load(role, family):
     return yaml.safe_load((ROOT / "roles" / role / "vars" / ("%s.yml" % family)).read_text()) or {}
 
 
+def load_main(role):
+    path = ROOT / "roles" / role / "vars" / "main.yml"
+    return (yaml.safe_load(path.read_text()) or {}) if path.is_file() else {}
+
+
 def test_roles_have_family_files():
     assert "toolchain" in ROLES_WITH_FAMILY_VARS
 
@@ -26,7 +31,8 @@ def test_family_only_variables_are_used_only_by_that_family(role):
     """A variable some family lacks may only be read by the task files of the families that
     define it; read anywhere else, it is undefined on the other families' hosts."""
     role_dir = ROOT / "roles" / role
-    defined = dict((family, set(load(role, family))) for family in FAMILIES)
+    shared = set(load_main(role))  # vars/main.yml: defined for every family (a family file may override)
+    defined = dict((family, set(load(role, family)) | shared) for family in FAMILIES)
     union = set.union(*defined.values())
     shared_files = [p for p in role_dir.rglob("*")
                     if p.is_file() and p.suffix in (".yml", ".j2")
@@ -51,7 +57,7 @@ def test_family_only_variables_are_used_only_by_that_family(role):
     ("Void", ["update-ca-certificates"]),
 ])
 def test_toolchain_trust_store_per_family(family, update):
-    assert load("toolchain", family)["toolchain_family_ca_update"] == update
+    assert load("toolchain", family)["__toolchain_ca_update"] == update
 
 
 @pytest.mark.parametrize("family, cgo", [
@@ -60,8 +66,16 @@ def test_toolchain_trust_store_per_family(family, update):
     ("Void", {"gcc", "glibc-devel"}),
 ])
 def test_toolchain_cgo_packages_per_family(family, cgo):
-    assert cgo <= set(load("toolchain", family)["toolchain_family_cgo_packages"])
+    assert cgo <= set(load("toolchain", family)["__toolchain_cgo_packages"])
 
 
 def test_void_musl_uses_musl_devel():
-    assert "musl-devel" in load("toolchain", "Void")["toolchain_family_musl_cgo_packages"]
+    assert "musl-devel" in load_main("toolchain")["__toolchain_musl_cgo_packages"]
+
+
+@pytest.mark.parametrize("role", ROLES_WITH_FAMILY_VARS)
+def test_family_files_set_only_private_names(role):
+    """include_vars outranks inventory: a public name set there would silently beat a user's host_vars."""
+    public = dict((f, [n for n in load(role, f) if not n.startswith("__%s_" % role)]) for f in FAMILIES)
+    public["main"] = [n for n in load_main(role) if not n.startswith("__%s_" % role)]
+    assert not any(public.values()), public
