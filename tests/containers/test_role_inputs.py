@@ -166,15 +166,19 @@ def test_pasted_checksums_and_a_goflags_list_install_go_that_works(tmp_path, hos
 
 
 def included_family(run, task):
-    files = run.results[task]["ansible_included_var_files"]
-    return Path(files[0]).stem
+    """The family file the role loaded (the first of family, distribution, distribution_major) and the
+    family gofleet.golang.platform reported; a test wants both the same."""
+    loaded = [item for item in run.results[task]["results"] if not item.get("skipped")]
+    platform = run.results["gofleet.golang.gocache : Learn the host's platform"]["ansible_facts"]["gofleet_platform"]
+    assert Path(loaded[0]["ansible_included_var_files"][0]).stem == platform["family"], (loaded, platform)
+    return platform["family"]
 
 
 def test_uos_without_id_like_takes_the_family_of_its_package_tools(tmp_path, container_factory, debian_image):
     uos = container_factory(debian_image, network="none", systemd=True)
     uos.wait_systemd()
     uos.exec(["sh", "-c", "rm -f /etc/os-release /usr/lib/os-release && cat > /etc/os-release"], input=UOS_SERVER)
-    task = "gofleet.golang.gocache : Load the family's package names"
+    task = "gofleet.golang.gocache : Load the platform's variables"
     play = role_play("gocache", {"gocache_selinux": "never"})
 
     # The Debian-based edition: dpkg and apt-get.

@@ -10,6 +10,7 @@ that starts with "skipped:" and says what is missing.
 
 from __future__ import annotations
 
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -23,6 +24,7 @@ __all__ = ["engine", "go_tarballs", "debian_image", "selinux_image", "runit_imag
            "container_factory", "ensure_image"]
 
 ARTIFACTS = harness.REPO_ROOT / ".cache" / "artifacts"
+HOST_GO_ARCH = {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
 IMAGES_SH = harness.HARNESS_DIR / "images.sh"
 FLAVOURS = {"base": harness.BASE_IMAGE, "selinux": harness.SELINUX_IMAGE,
             "runit": harness.RUNIT_IMAGE}
@@ -51,7 +53,11 @@ def go_tarballs() -> dict[str, dict]:
         path = ARTIFACTS / name
         if not path.is_file():
             pytest.skip(f"skipped: Go tarballs unavailable: {path} listed but missing")
-        version = name.removeprefix("go").split(".linux-")[0]
+        version, _, arch = name.removeprefix("go").removesuffix(".tar.gz").partition(".linux-")
+        # The cache may also hold other architectures' tarballs (arm64 for the qemu host); the
+        # containers here run this machine's.
+        if arch != HOST_GO_ARCH:
+            continue
         tarballs[version] = {"path": path, "sha256": sha256}
     if not tarballs:
         pytest.skip(f"skipped: Go tarballs unavailable: {sums} is empty")
