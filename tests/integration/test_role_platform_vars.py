@@ -95,3 +95,26 @@ def test_most_specific_vars_file_wins_and_platform_runs_once(tmp_path):
 
     _, shown = run(tmp_path, host_vars={"offline_mirror_nginx_user": "mirror"}, roles_path=roles, role="offline_mirror")
     assert shown["offline_mirror_nginx_user"] == "mirror"
+
+
+@pytest.mark.parametrize("role, name, value", [
+    ("gocache", "gocache_selinux", "sometimes"),
+    ("offline_mirror", "offline_mirror_role", "mirror"),
+    ("offline_mirror", "offline_mirror_checksum_policy", "trust"),
+    ("toolchain", "toolchain_selinux", "maybe"),
+])
+def test_argument_specs_refuse_a_value_outside_choices(tmp_path, role, name, value):
+    """The roles no longer restate choices in assert tasks: argument validation refuses them first.
+    Run in check mode, so a role that let the value through would still change nothing here."""
+    play = [{"hosts": "localhost", "gather_facts": False, "vars": {name: value},
+             "roles": [{"role": "gofleet.golang.%s" % role}]}]
+    (tmp_path / "play.yml").write_text(json.dumps(play))
+    proc = subprocess.run([os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local",
+                           "-e", "ansible_python_interpreter=/usr/bin/python3", "--check", "play.yml"],
+                          cwd=str(tmp_path), env=ansible_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True, timeout=300, check=False)
+    tasks = json.loads(proc.stdout)["plays"][0]["tasks"]
+    assert proc.returncode != 0 and len(tasks) == 1, proc.stdout[-3000:]
+    result = tasks[0]["hosts"]["localhost"]
+    assert tasks[0]["task"]["name"].split(" : ")[-1].startswith("Validating arguments against arg spec")
+    assert result.get("failed") and name in result["msg"] and value in result["msg"], result
