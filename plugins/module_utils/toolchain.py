@@ -19,7 +19,7 @@ import re
 import stat
 import time
 
-from ansible_collections.gofleet.golang.plugins.module_utils import artifact, atomic, drift, go_env, manifest, safe_tar
+from ansible_collections.gofleet.golang.plugins.module_utils import artifact, artifact_options, atomic, drift, go_env, manifest, safe_tar
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import require_elf_for
 
@@ -59,21 +59,20 @@ class Request(object):
         self.arch = arch
         self.src = params.get("src")
         self.url = params.get("url")
-        self.url_options = artifact.UrlOptions(
-            params.get("url_username"), params.get("url_password"),
-            params.get("validate_certs", True), params.get("ca_path"), params.get("timeout") or 60,
-        )
-        self.checksum = artifact.parse_checksum(params["checksum"]) if params.get("checksum") else None
-        self.checksum_url = params.get("checksum_url")
-        self.signature = params.get("signature")
-        self.keyring = params.get("keyring")
+        # checksum, checksum_url, signature, keyring, verify and url_*: the shared artifact options.
+        self.checks = artifact_options.ArtifactChecks(params)
+        self.url_options = self.checks.url_options
+        self.checksum = self.checks.checksum
+        self.checksum_url = self.checks.checksum_url
+        self.signature = self.checks.signature
+        self.keyring = self.checks.keyring
         self.install_root = _absolute(params.get("install_root") or "/usr/local/lib/go", "install_root")
         self.link = _absolute(params.get("link") or "/usr/local/go", "link")
         self.bin_dir = _absolute(params["bin_dir"], "bin_dir") if params.get("bin_dir") else None
         self.activate = params.get("activate", True)
         self.keep = params.get("keep")
         self.env = params.get("env") or {}
-        self.verify = params.get("verify") or "fast"
+        self.verify = self.checks.verify
         self.verify_full_every = params.get("verify_full_every") or 0
         self.force = params.get("force", False)
         self.max_unpacked = int(params.get("max_unpacked_size") or safe_tar.DEFAULT_MAX_UNPACKED)
@@ -82,16 +81,12 @@ class Request(object):
     def _check(self):
         if self.url:
             artifact.check_url(self.url, "url")
-        if self.checksum_url:
-            artifact.check_url(self.checksum_url, "checksum_url")
         if self.src and not os.path.isabs(self.src):
             raise GofleetError("src must be an absolute path on the node, got %r" % self.src)
-        if self.state == "present" and not (self.checksum or self.checksum_url):
+        if self.state == "present" and not self.checks.given:
             raise GofleetError("checksum (sha256:<hex>) or checksum_url is required with state=present")
         if self.keep is not None and self.keep < 1:
             raise GofleetError("keep must be at least 1, got %r" % self.keep)
-        if bool(self.signature) != bool(self.keyring) and self.signature:
-            raise GofleetError("signature %s needs a keyring to check it against" % self.signature)
         if not isinstance(self.verify_full_every, int) or self.verify_full_every < 0:
             raise GofleetError("verify_full_every must be 0 (never) or a number of days, got %r" % (self.verify_full_every,))
         go_env.validate(self.env)
@@ -323,8 +318,7 @@ def plan(req, node, fetch_text=artifact.fetch_text):
         p.actions.append("clean %d leftover receipt temp file%s" % (count, "" if count == 1 else "s"))
     if req.state == "absent":
         return _plan_absent(req, node, p)
-    p.expected_sha256 = req.checksum or artifact.checksum_from_index(
-        fetch_text(req.checksum_url, req.url_options, "checksum_url"), req.tarball_name)
+    p.expected_sha256 = req.checks.expected_sha256(req.tarball_name, fetch_text)
     p.install = _install_reason(req, node, p)
     if p.install:
         p.actions.append("%s go%s (%s)" % ("repair" if p.drift else "install", req.version, p.install))
@@ -700,10 +694,7 @@ def _verified_tarball(req, p, runner, staging):
     """The tarball, fetched if need be, after its sha256 (and signature, if given) matched."""
     tarball, source = _obtain(req, staging)
     sha = artifact.require_sha256(tarball, p.expected_sha256, label="%s %s" % ("url" if req.url else "src", source))
-    fingerprint = None
-    if req.signature:
-        signature = _obtain_signature(req, staging)
-        fingerprint = artifact.verify_signature(runner.run_command, runner.gpg, tarball, signature, req.keyring, label=source)
+    fingerprint = req.checks.check_signature(runner.run_command, runner.gpg, tarball, staging, label=source)
     return tarball, source, sha, fingerprint
 
 
@@ -715,14 +706,6 @@ def _obtain(req, staging):
     dest = os.path.join(staging, req.tarball_name)
     artifact.download(req.url, dest, req.url_options, "url")
     return dest, req.url
-
-
-def _obtain_signature(req, staging):
-    if "://" not in req.signature:
-        return req.signature
-    dest = os.path.join(staging, "tarball.asc")
-    artifact.download(req.signature, dest, req.url_options, "signature")
-    return dest
 
 
 def _validate_tree(req, root, source, runner):
