@@ -73,7 +73,7 @@ class ArtifactChecks(object):
         if self.signature and "://" in self.signature:
             artifact.check_url(self.signature, "signature")
         elif self.signature and not os.path.isabs(self.signature):
-            raise GofleetError("signature must be an absolute path or a URL, got %r" % self.signature)
+            raise GofleetError("signature must be an absolute path, got %r" % self.signature)  # or a URL
         if self.keyring and not os.path.isabs(self.keyring):
             raise GofleetError("keyring must be an absolute path, got %r" % self.keyring)
         if bool(self.signature) != bool(self.keyring):

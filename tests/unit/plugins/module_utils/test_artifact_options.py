@@ -57,7 +57,7 @@ def test_expected_sha256_reads_checksum_url_with_the_shared_parser():
 @pytest.mark.parametrize("params,words", [
     ({"checksum": "md5:" + HEX}, "checksum must look like sha256"),
     ({"checksum_url": "ftp://m/SUMS"}, "checksum_url must be an http, https or file URL"),
-    ({"signature": "rel.asc", "keyring": "/k"}, "signature must be an absolute path or a URL, got 'rel.asc'"),
+    ({"signature": "rel.asc", "keyring": "/k"}, "signature must be an absolute path, got 'rel.asc'"),
     ({"signature": "gopher://m/x.asc", "keyring": "/k"}, "signature must be an http, https or file URL"),
     ({"signature": "/x.asc", "keyring": "k.gpg"}, "keyring must be an absolute path, got 'k.gpg'"),
     ({"signature": "/x.asc"}, "signature /x.asc needs a keyring"),
