@@ -42,6 +42,7 @@ _TARBALL_RE = re.compile(r"^go(\d+\.\d+(?:\.\d+)?)\.linux-([a-z0-9]+)\.tar\.gz$"
 sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 from ansible_run import ansible_env  # noqa: E402  (tests/harness/ansible_run.py)
 from ansible_collections.gofleet.golang.plugins.module_utils import artifact, atomic, toolchain  # noqa: E402
+from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import tarball_arch  # noqa: E402
 
 Tarball = collections.namedtuple("Tarball", "version path name sha256 arch")
 
@@ -133,7 +134,8 @@ def read_sums():
     for name, sha256 in sorted(listed.items()):
         match = _TARBALL_RE.match(name)
         path = os.path.join(ARTIFACTS, name)
-        if match and os.path.isfile(path):
+        # The cache may hold other architectures' tarballs too (fleet bundles); these tests install here.
+        if match and match.group(2) == tarball_arch() and os.path.isfile(path):
             found[match.group(1)] = Tarball(match.group(1), path, name, sha256, match.group(2))
     return found
 
