@@ -153,3 +153,22 @@ if __name__ == "__main__":
     if world is None:
         sys.exit("skipped: Go tarball unavailable: %s (run tests/harness/go_tarballs.sh)" % (ARTIFACTS / GO_TARBALL))
     print(json.dumps(world))
+
+
+def build(run_command, check_mode, go, path, requirements, upstream, gosumdb=None, bundle=None, go_env=None):
+    """go_offline_mirror state=built through its pipeline (Request -> NodeState -> plan -> apply -> report),
+    with the options the tests name most, in one call."""
+    from ansible_collections.gofleet.golang.plugins.module_utils import gomod_mirror
+
+    params = dict(state="built", go=go, path=path, requirements=requirements, upstream=upstream, gosumdb=gosumdb,
+                  bundle=bundle, go_env=go_env or {})
+    return gomod_mirror.run(params, gomod_mirror.Runner(run_command), check_mode)
+
+
+def present(run_command, check_mode, path, bundle, checksum, verify="fast", signature=None, keyring=None, gpg=None):
+    """go_offline_mirror state=present through its pipeline, as build() above."""
+    from ansible_collections.gofleet.golang.plugins.module_utils import gomod_mirror
+
+    params = dict(state="present", path=path, bundle=bundle, checksum=checksum, verify=verify,
+                  signature=signature, keyring=keyring)
+    return gomod_mirror.run(params, gomod_mirror.Runner(run_command, gpg), check_mode)

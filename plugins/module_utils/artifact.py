@@ -141,11 +141,37 @@ def checksum_from_index(text, filename, source="checksum_url"):
                 if isinstance(entry, dict) and entry.get("filename") == filename and entry.get("sha256"):
                     return parse_checksum("sha256:" + entry["sha256"], source)
     else:
-        for line in text.splitlines():
-            parts = line.split()
-            if len(parts) == 2 and parts[1].lstrip("*") == filename:
-                return parse_checksum("sha256:" + parts[0], source)
+        sums = parse_sha256sums(text, source)
+        if filename in sums:
+            return sums[filename]
     raise GofleetError("%s does not list %s" % (source, filename))
+
+
+# sha256sum's output: the sum, a space, then ' ' (text) or '*' (binary), then the file name.
+_SUMS_LINE_RE = re.compile(r"^([0-9a-fA-F]{64}) [ *](.+)$")
+
+
+def parse_sha256sums(text, source="SHA256SUMS"):
+    """The one SHA256SUMS parser (modules, the sha256sums filter, the fleet bundle verifier).
+
+    text: what `sha256sum FILE...` writes. Returns {file name: lower-case hex}. Blank lines
+    are skipped; any other line that is not '<64 hex>  <name>' or '<64 hex> *<name>', or a
+    name listed twice with two sums, fails in one line naming `source` and the line number.
+    """
+    sums = {}
+    for number, line in enumerate((text or "").splitlines(), 1):
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        match = _SUMS_LINE_RE.match(line)
+        if not match:
+            raise GofleetError("%s line %d must look like sha256sum's '<64 hex digits>  <file name>', got %r"
+                               % (source, number, line[:120]))
+        name, hexsum = match.group(2), match.group(1).lower()
+        if sums.get(name, hexsum) != hexsum:
+            raise GofleetError("%s line %d lists %s a second time with another sum" % (source, number, name))
+        sums[name] = hexsum
+    return sums
 
 
 def verify_signature(run_command, gpg, artifact, signature, keyring, label=None):

@@ -1,12 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, gofleet founders
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What state=present trusts in a mirror bundle: nothing but the bytes of its files.
+"""Mirror bundles: written deterministically by state=built, read and judged by state=present.
 
-A bundle's manifest says which modules it serves and their h1 hashes. The files decide: one
+write_bundle packs a mirror as a tar.gz under `mirror/` (same mirror, same bytes). Bundle reads
+one without extracting it. What state=present trusts in a bundle is nothing but the bytes of
+its files: a bundle's manifest says which modules it serves and their h1 hashes. The files decide: one
 pass over the members judges each one (only directories and regular files below `mirror/`,
 each file listed in the manifest with its sha256), indexes the module files with the checks
-`built` applies (gomod_mirror.Indexer), and compares the module list and hashes that result
+`built` applies (gomod_index.Indexer), and compares the module list and hashes that result
 with the manifest's. A disagreement is refused in one line naming module@version. The pass
 reads the bundle without extracting it, so check mode gives exactly the real run's verdict.
 """
@@ -15,20 +17,100 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import gzip
 import hashlib
 import io
+import os
 import stat
 import tarfile
 import tempfile
 import zlib
 
-from ansible_collections.gofleet.golang.plugins.module_utils import gomod_mirror as gm
+from ansible_collections.gofleet.golang.plugins.module_utils import gomod_index as gi
 from ansible_collections.gofleet.golang.plugins.module_utils import goproxy_paths as gp
 from ansible_collections.gofleet.golang.plugins.module_utils import safe_tar
+from ansible_collections.gofleet.golang.plugins.module_utils.artifact import sha256_file
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
+from ansible_collections.gofleet.golang.plugins.module_utils.gomod_tree import FIXED_MTIME
+
+BUNDLE_TOP = "mirror"
 
 # Zips up to this size are read in memory; bigger ones spill to an anonymous temporary file.
 SPOOL_IN_MEMORY = 16 << 20
+
+
+def _dirs_of(rels):
+    dirs = set()
+    for rel in rels:
+        parts = rel.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            dirs.add("/".join(parts[:i]))
+    return dirs
+
+
+def write_bundle(dest, root, doc):
+    """A deterministic tar.gz of the mirror under `mirror/`: same mirror, same bytes."""
+    files = dict((rel, os.path.join(root, rel)) for rel in doc["files"])
+    manifest = gi.dump_doc(doc)
+    names = sorted(set(files) | _dirs_of(files) | {gi.MANIFEST})
+
+    def info(name, size=0, is_dir=False):
+        ti = tarfile.TarInfo(BUNDLE_TOP + ("/" + name if name else ""))
+        ti.mtime = FIXED_MTIME
+        ti.uid = ti.gid = 0
+        ti.uname = ti.gname = ""
+        if is_dir:
+            ti.type = tarfile.DIRTYPE
+            ti.mode = 0o755
+        else:
+            ti.size = size
+            ti.mode = 0o644
+        return ti
+
+    with open(dest, "wb") as raw:
+        with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=6) as gz:
+            with tarfile.open(fileobj=gz, mode="w", format=tarfile.PAX_FORMAT) as tar:
+                tar.addfile(info("", is_dir=True))
+                for name in names:
+                    if name == gi.MANIFEST:
+                        tar.addfile(info(name, len(manifest)), io.BytesIO(manifest))
+                    elif name in files:
+                        if sha256_file(files[name]) != doc["files"][name]:
+                            raise GofleetError(
+                                "mirror file %s does not match the sha256 in %s; rebuild the mirror"
+                                % (files[name], gi.MANIFEST))
+                        size = os.path.getsize(files[name])
+                        with open(files[name], "rb") as f:
+                            tar.addfile(info(name, size), f)
+                    else:
+                        tar.addfile(info(name, is_dir=True))
+    return sha256_file(dest)
+
+
+class Bundle(object):
+    """Read access to a (checksum-verified) bundle without extracting it."""
+
+    def __init__(self, path):
+        self.path = path
+        try:
+            self._tar = tarfile.open(path, "r:*")
+            member = self._tar.getmember(BUNDLE_TOP + "/" + gi.MANIFEST)
+            data = self._tar.extractfile(member).read()
+        except KeyError:
+            raise GofleetError("bundle %s has no %s/%s: not a gofleet mirror bundle" % (path, BUNDLE_TOP, gi.MANIFEST))
+        except (tarfile.TarError, IOError, OSError, EOFError) as e:
+            raise GofleetError("bundle %s is truncated or not a valid tarball: %s" % (path, e))
+        self.doc = gi.load_doc(data, "bundle %s" % path)
+
+    def read(self, rel):
+        try:
+            return self._tar.extractfile(self._tar.getmember(BUNDLE_TOP + "/" + rel)).read()
+        except (KeyError, AttributeError):
+            raise GofleetError("bundle %s does not contain %s listed in its manifest" % (self.path, rel))
+
+    def close(self):
+        self._tar.close()
+
 
 
 def judge(member, label):
@@ -43,8 +125,8 @@ def judge(member, label):
     parts = raw.rstrip("/").split("/") if member.isdir() else raw.split("/")
     if ".." in parts:
         raise GofleetError("%s: refusing member %r that leaves the tree" % (label, raw))
-    if parts[0] != gm.BUNDLE_TOP or "" in parts or "." in parts or (len(parts) == 1 and not member.isdir()):
-        raise GofleetError("%s: member %r is outside the expected top directory %s/" % (label, raw, gm.BUNDLE_TOP))
+    if parts[0] != BUNDLE_TOP or "" in parts or "." in parts or (len(parts) == 1 and not member.isdir()):
+        raise GofleetError("%s: member %r is outside the expected top directory %s/" % (label, raw, BUNDLE_TOP))
     if member.issym():
         raise GofleetError("%s contains the symlink %s; a mirror holds regular files only" % (label, raw))
     if member.islnk():
@@ -99,11 +181,11 @@ def _members(bundle_path, label):
 def verify(bundle_path, doc):
     """Check bundle_path's members and files against its loaded manifest `doc`; return doc."""
     label = "bundle %s" % bundle_path
-    index = gm.Indexer()
+    index = gi.Indexer()
     present = set()
     try:
         for rel, member, stream in _members(bundle_path, label):
-            if rel == gm.MANIFEST:
+            if rel == gi.MANIFEST:
                 continue
             if rel not in doc["files"]:
                 raise GofleetError("%s contains %s, which its manifest does not list" % (label, rel))
@@ -129,7 +211,7 @@ def verify(bundle_path, doc):
 
 
 def _key(rel):
-    kind = gm.classify(rel)
+    kind = gi.classify(rel)
     return "%s@%s" % kind[1:3] if kind and kind[0] == "module" else rel
 
 

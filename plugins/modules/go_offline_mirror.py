@@ -20,7 +20,8 @@ description:
     what the mirror already holds. With O(bundle), a deterministic tarball and C(<bundle>.sha256) are written.
   - In check mode O(state=built) still runs C(go mod download), into a temporary directory that is removed
     afterwards, so that the prediction is exact; nothing under O(path) or O(bundle) is written.
-  - With O(state=present) (on the offline side) verifies O(bundle) against O(checksum) (and O(signature)),
+  - With O(state=present) (on the offline side) verifies O(bundle) against O(checksum) or O(checksum_url) (and
+    O(signature)),
     merges it with the current release into C(<path>/releases/<id>) and switches C(<path>/current)
     atomically. Drift of the current release (per O(verify)) is reported and repaired from the bundle.
   - O(state=present) trusts the bundle's files, not its manifest. Before anything is written (in check mode
@@ -34,7 +35,7 @@ description:
 version_added: 0.1.0
 author:
   - gofleet founders (@gofleet)
-extends_documentation_fragment: [gofleet.golang.attributes]
+extends_documentation_fragment: [gofleet.golang.attributes, gofleet.golang.artifact, gofleet.golang.artifact.url]
 options:
   state:
     description: V(built) builds a mirror from an upstream proxy; V(present) installs a bundle.
@@ -45,8 +46,8 @@ options:
     description:
       - For V(built), the mirror tree itself (a GOPROXY directory).
       - For V(present), the directory holding C(releases/) and the C(current) link.
-      - Every path option (O(path), O(bundle), O(signature), O(keyring), a O(go) with a C(/), go.mod files in
-        O(requirements)) must be absolute; a relative one is refused.
+      - Every path option (O(path), O(bundle), O(signature) unless it is a URL, O(keyring), a O(go) with a C(/),
+        go.mod files in O(requirements)) must be absolute; a relative one is refused.
     type: path
     required: true
   requirements:
@@ -81,22 +82,15 @@ options:
       - V(built) writes the mirror as this tarball (plus C(<bundle>.sha256)) when set.
       - V(present) installs this tarball; required there.
     type: path
-  checksum:
-    description: C(sha256:<hex>) of O(bundle), checked before anything is unpacked (O(state=present)).
-    type: str
-  signature:
-    description: Detached GPG signature of O(bundle), checked with only O(keyring).
-    type: path
-  keyring:
-    description: Keyring (exported public keys) that O(signature) must verify against.
-    type: path
-  verify:
-    description:
-      - How the current release is checked against its manifest (O(state=present)).
-      - V(fast) compares size, mtime and mode; V(full) also hashes every file; V(none) skips.
-    type: str
-    choices: [fast, full, none]
-    default: fast
+notes:
+  - The artifact of the artifact options is O(bundle); they apply to O(state=present) only. The C(<bundle>.sha256)
+    that O(state=built) writes is a C(SHA256SUMS) file, so it can serve as O(checksum_url).
+  - O(verify) checks the current release against the file manifest written when the release was made (beside it
+    in C(<path>/releases)). V(fast) compares size, mtime and mode of every file; V(full) also hashes every file.
+    Both trust that manifest; a manifest that is missing or unreadable is drift itself, and the release is then
+    checked against the bundle's sha256 of every file.
+  - Drift is repaired path by path from the verified bundle (or regenerated, for C(list) files and the manifest);
+    a drifted path the bundle does not carry fails in one line naming it.
 """
 
 EXAMPLES = r"""
@@ -116,8 +110,18 @@ EXAMPLES = r"""
     state: present
     path: /srv/gomirror
     bundle: /tmp/gomirror.tar.gz
-    checksum: "sha256:{{ lookup('file', 'gomirror.tar.gz.sha256').split()[0] }}"
+    checksum: "sha256:{{ (lookup('file', 'gomirror.tar.gz.sha256') | gofleet.golang.sha256sums)['gomirror.tar.gz'] }}"
     verify: full
+
+- name: Install it from an internal web server, checked against its .sha256 and signature
+  gofleet.golang.go_offline_mirror:
+    state: present
+    path: /srv/gomirror
+    bundle: /var/cache/gofleet/gomirror.tar.gz
+    checksum_url: https://artifacts.internal/gomirror.tar.gz.sha256
+    signature: https://artifacts.internal/gomirror.tar.gz.asc
+    keyring: /etc/gofleet/mirror-keys.gpg
+    ca_path: /etc/pki/ca-trust/source/anchors/internal-ca.pem
 """
 
 RETURN = r"""
@@ -177,93 +181,26 @@ drift_items:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule
-
 from ansible_collections.gofleet.golang.plugins.module_utils import gomod_mirror
 from ansible_collections.gofleet.golang.plugins.module_utils.atomic import HostLock
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
 
-def lock_path(path):
-    path = os.path.abspath(path)
-    return os.path.join(os.path.dirname(path), ".%s.gofleet.lock" % os.path.basename(path))
-
-
-# Options that only one state reads.
-STATE_OPTIONS = {
-    "built": ("go", "go_env", "gosumdb", "requirements", "upstream"),
-    "present": ("checksum", "keyring", "signature", "verify"),
-}
-
-
-def refuse_other_state_options(params, spec):
-    """An option the chosen state ignores is a mistake to report, never to skip silently."""
-    for state, options in sorted(STATE_OPTIONS.items()):
-        given = [name for name in options if params[name] != spec[name].get("default")]
-        if state != params["state"] and given:
-            raise GofleetError("options %s apply only to state=%s (state=%s ignores them)"
-                               % (", ".join(given), state, params["state"]))
-
-
-# Path options; a relative one would resolve against whatever directory the module runs in.
-PATH_OPTIONS = ("path", "bundle", "signature", "keyring", "go")
-
-
-def refuse_relative_paths(params):
-    for name in PATH_OPTIONS:
-        value = params.get(name)
-        if name == "go" and value and os.path.sep not in value:
-            continue  # a bare name is looked up on PATH
-        if value and not os.path.isabs(value):
-            raise GofleetError("%s must be an absolute path, got %r" % (name, value))
-
-
-def run(module):
-    p = module.params
-    refuse_other_state_options(p, module.argument_spec)
-    if p["state"] == "built":
-        go = p["go"]
-        if os.path.sep not in go:
-            go = module.get_bin_path(go) or go
-        if not (os.path.isfile(go) and os.access(go, os.X_OK)):
-            raise GofleetError("go %s is not an executable (set the go option to the go binary)" % p["go"])
-        return gomod_mirror.build(module.run_command, module.check_mode, go, p["path"], p["requirements"],
-                                  p["upstream"], p["gosumdb"], p["bundle"], p["go_env"])
-    return gomod_mirror.present(module.run_command, module.check_mode, p["path"], p["bundle"], p["checksum"],
-                                p["verify"], p["signature"], p["keyring"], module.get_bin_path("gpg"))
-
-
 def main():
-    module = AnsibleModule(
-        argument_spec=dict(
-            state=dict(type="str", choices=["built", "present"], default="present"),
-            path=dict(type="path", required=True),
-            requirements=dict(type="list", elements="str", default=[]),
-            upstream=dict(type="str", default="https://proxy.golang.org"),
-            gosumdb=dict(type="str"),
-            go=dict(type="path", default="go"),
-            go_env=dict(type="dict", default={}),
-            bundle=dict(type="path"),
-            checksum=dict(type="str"),
-            signature=dict(type="path"),
-            keyring=dict(type="path"),
-            verify=dict(type="str", choices=["fast", "full", "none"], default="fast"),
-        ),
-        required_if=[("state", "present", ("bundle", "checksum"))],
-        required_together=[("signature", "keyring")],
-        supports_check_mode=True,
-    )
+    module = gomod_mirror.argument_spec().create_ansible_module(supports_check_mode=True)
     try:
         # Before the lock: its file would land beside a relative path.
-        refuse_relative_paths(module.params)
-        lock = lock_path(module.params["path"])
-        # Check mode writes nothing, not even the lock file of a mirror that was never managed
-        # (with no lock file, no real run has touched the mirror either).
-        if module.check_mode and not os.path.exists(lock):
-            result = run(module)
-        else:
-            with HostLock(lock):
-                result = run(module)
+        req = gomod_mirror.Request(module.params, module.get_bin_path)
+        with lock_for(req, module.check_mode):
+            node = gomod_mirror.NodeState(req)
+            runner = gomod_mirror.Runner(module.run_command, module.get_bin_path("gpg"))
+            plan = gomod_mirror.plan(req, node, runner, module.check_mode)
+            try:
+                if plan.changed and not module.check_mode:
+                    gomod_mirror.apply(req, node, plan)
+                result = gomod_mirror.report(req, node, plan)
+            finally:
+                plan.close()
     except GofleetError as e:
         module.fail_json(msg=e.message)
     except (IOError, OSError) as e:
@@ -273,6 +210,22 @@ def main():
         result["diff"] = diff
     result.pop("bundle_changed", None)
     module.exit_json(**result)
+
+
+def lock_for(req, check_mode):
+    # Check mode writes nothing, not even the lock file of a mirror that was never managed
+    # (with no lock file, no real run has touched the mirror either).
+    if check_mode and not os.path.exists(req.lock_path):
+        return _NoLock()
+    return HostLock(req.lock_path)
+
+
+class _NoLock(object):
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
 
 
 if __name__ == "__main__":

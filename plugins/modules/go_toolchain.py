@@ -22,7 +22,7 @@ description:
     old one), so a killed run never leaves it pointing at a partial tree; the next run finishes the work.
   - An install receipt (version, tarball sha256, source, signer, file manifest with owners) is kept in
     O(install_root)/.receipts, outside the GOROOT, and drift in an installed tree is detected and repaired from the
-    tarball. See O(verify) for what each check trusts.
+    tarball. The notes say what each O(verify) check trusts.
   - A receipt that is not what this module writes (torn by a kill, edited by hand, of another shape or not UTF-8) is
     never trusted. The version is reinstalled from the verified tarball, and the action names the receipt and why it
     is torn, in one line.
@@ -30,6 +30,8 @@ author:
   - gofleet founders (@gofleet)
 extends_documentation_fragment:
   - gofleet.golang.attributes
+  - gofleet.golang.artifact
+  - gofleet.golang.artifact.url
 options:
   version:
     description:
@@ -51,41 +53,6 @@ options:
     description:
       - http, https or file URL of the tarball, for internal mirrors. Mutually exclusive with O(src).
     type: str
-  url_username:
-    description: User name for basic authentication against O(url), O(checksum_url) and O(signature).
-    type: str
-  url_password:
-    description: Password for basic authentication. Never logged.
-    type: str
-  validate_certs:
-    description: Verify TLS certificates of https URLs.
-    type: bool
-    default: true
-  ca_path:
-    description: PEM file of the CA that signed the internal mirror's certificate.
-    type: path
-  timeout:
-    description: Seconds to wait for each URL.
-    type: int
-    default: 60
-  checksum:
-    description:
-      - The tarball's digest as V(sha256:<hex>), V(SHA256:<hex>) or the bare 64-hex sum (as C(SHA256SUMS) and go.dev list it).
-        Required with O(state=present) unless O(checksum_url) is given.
-      - A missing or wrong checksum fails before anything is extracted.
-    type: str
-  checksum_url:
-    description:
-      - URL of a C(SHA256SUMS) file or of a go.dev style JSON download index that lists the tarball's file name.
-    type: str
-  signature:
-    description:
-      - Path on the node or URL of the tarball's detached signature (C(.asc)). Checked with gpg against O(keyring) only.
-    type: str
-  keyring:
-    description:
-      - Path on the node of the public key(s) (armored or binary) that may sign the tarball. Required with O(signature).
-    type: path
   install_root:
     description:
       - Directory that holds one subdirectory per installed version.
@@ -128,28 +95,6 @@ options:
         GOINSECURE, GODEBUG, GOEXPERIMENT and GOVCS, with colons for GOPATH. Any other list, dict or float fails.
     type: dict
     default: {}
-  verify:
-    description:
-      - How an installed tree is checked. V(none) skips the check.
-      - V(fast) is one lstat walk compared against the receipt's manifest (type, size, mtime, mode, owner and group,
-        link target). It trusts the receipt; someone who can rewrite the receipt as well as the tree can hide an edit
-        from it, and an edit that keeps size and mtime is not seen.
-      - V(full) does not trust the receipt's file records. It streams the tarball once (O(src) on the node, or
-        O(url)), trusts it only when its sha256 matches O(checksum) (or O(checksum_url)), and compares every path of
-        the tree with the tarball's own members (type, size, mtime, mode, link target and the sha256 of every file)
-        and every owner with the one the install gives (root). With neither O(src) nor O(url), V(full) falls back to
-        the receipt's hashes and warns. In check mode the tarball is read, never written.
-      - Owners recorded by receipts of earlier versions are missing; they are then expected to be what the install
-        gives (root:root when run as root; not compared when run as another user).
-      - Drift is reported in RV(drift) and RV(drift_items) and in the diff, each item with its expected and found
-        value, and outside check mode repaired from the verified tarball (the drifted paths only, owners included;
-        a fresh install when that is not enough).
-      - Whatever O(verify) says, a C(goVERSION) in O(install_root) that is not a real directory (a symlink, even to a
-        perfect copy, or a file) is drift. It is never verified or repaired through, but replaced by a fresh tree
-        from the tarball, so nothing outside O(install_root) is written.
-    type: str
-    choices: [fast, full, none]
-    default: fast
   verify_full_every:
     description:
       - With O(verify=fast), verify fully (as O(verify=full)) when this many calendar days (UTC) have passed since the
@@ -172,6 +117,23 @@ options:
     type: int
     default: 2147483648
 notes:
+  - The artifact is the Go tarball (O(src) or O(url)); O(checksum), O(signature) and the other artifact options
+    apply to it.
+  - O(verify=fast) is one lstat walk compared against the receipt's manifest (type, size, mtime, mode, owner and
+    group, link target). It trusts the receipt; someone who can rewrite the receipt as well as the tree can hide an
+    edit from it, and an edit that keeps size and mtime is not seen.
+  - O(verify=full) does not trust the receipt's file records. It streams the tarball once (O(src) on the node, or
+    O(url)), trusts it only when its sha256 matches O(checksum) (or O(checksum_url)), and compares every path of the
+    tree with the tarball's own members (type, size, mtime, mode, link target and the sha256 of every file) and every
+    owner with the one the install gives (root). With neither O(src) nor O(url), V(full) falls back to the receipt's
+    hashes and warns. In check mode the tarball is read, never written.
+  - Owners recorded by receipts of earlier versions are missing; they are then expected to be what the install gives
+    (root:root when run as root; not compared when run as another user).
+  - Drift found by O(verify) is repaired from the verified tarball path by path (the drifted paths only, owners
+    included; a fresh install when that is not enough).
+  - Whatever O(verify) says, a C(goVERSION) in O(install_root) that is not a real directory (a symlink, even to a
+    perfect copy, or a file) is drift. It is never verified or repaired through, but replaced by a fresh tree from
+    the tarball, so nothing outside O(install_root) is written.
   - Runs as root to own the tree as root; installed files are root-owned with no group or other write.
   - A lock file in O(install_root) keeps two runs on one host from interleaving; runs that start at the same
     moment on a missing O(install_root) both create it safely, then take turns.
@@ -310,43 +272,35 @@ receipt:
 
 import os
 
-from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic, toolchain
+from ansible_collections.gofleet.golang.plugins.module_utils.argspec import ArgumentSpec
+from ansible_collections.gofleet.golang.plugins.module_utils.artifact_options import artifact_argument_spec, url_argument_spec
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import tarball_arch
 
 
 def main():
-    module = AnsibleModule(
+    spec = ArgumentSpec(
         argument_spec=dict(
             version=dict(type="str", required=True),
             state=dict(type="str", default="present", choices=["present", "absent"]),
             src=dict(type="path"),
             url=dict(type="str"),
-            url_username=dict(type="str"),
-            url_password=dict(type="str", no_log=True),
-            validate_certs=dict(type="bool", default=True),
-            ca_path=dict(type="path"),
-            timeout=dict(type="int", default=60),
-            checksum=dict(type="str"),
-            checksum_url=dict(type="str"),
-            signature=dict(type="str"),
-            keyring=dict(type="path"),
             install_root=dict(type="path", default="/usr/local/lib/go"),
             link=dict(type="path", default="/usr/local/go"),
             bin_dir=dict(type="str", default="/usr/local/bin"),
             activate=dict(type="bool", default=True),
             keep=dict(type="int"),
             env=dict(type="dict", default={}),
-            verify=dict(type="str", default="fast", choices=["fast", "full", "none"]),
             verify_full_every=dict(type="int", default=0),
             force=dict(type="bool", default=False),
             max_unpacked_size=dict(type="int", default=2147483648),
         ),
         mutually_exclusive=[("src", "url")],
-        required_by={"signature": "keyring"},
-        supports_check_mode=True,
     )
+    # checksum, checksum_url, signature, keyring, verify and url_*: one declaration for every module.
+    spec.merge(artifact_argument_spec()).merge(url_argument_spec())
+    module = spec.create_ansible_module(supports_check_mode=True)
     try:
         req = toolchain.Request(module.params, tarball_arch())
         with lock_for(req, module.check_mode):

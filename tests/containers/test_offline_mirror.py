@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / ".build"))
 import ansible_run  # noqa: E402
 import mirror_fixtures  # noqa: E402
-from ansible_collections.gofleet.golang.plugins.module_utils import gomod_mirror  # noqa: E402
+from mirror_fixtures import build  # noqa: E402  (go_offline_mirror's pipeline, state=built)
 
 pytestmark = pytest.mark.containers
 
@@ -63,8 +63,8 @@ def connected(tmp_path_factory, go_tarballs):
         apps[name] = mirror_fixtures.copy_app(name, base / name)
         mirror_fixtures.make_go_sum(goroot, apps[name], proxy, base / ("sum-" + name))
     bundle = base / "gomirror.tar.gz"
-    result = gomod_mirror.build(local_run, False, str(goroot / "bin" / "go"), str(base / "mirror"),
-                                [str(apps["app"] / "go.mod")], "file://%s" % proxy, "off", str(bundle))
+    result = build(local_run, False, str(goroot / "bin" / "go"), str(base / "mirror"),
+                   [str(apps["app"] / "go.mod")], "file://%s" % proxy, "off", str(bundle))
     assert "example.com/extra@v1.0.0" not in result["modules"]
     return {"base": base, "bundle": bundle, "checksum": result["bundle_checksum"], "apps": apps,
             "tarball": go_tarballs[GO_VERSION]}

@@ -19,6 +19,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import engine as harness  # noqa: E402  (the harness's own engine.py)
+# The modules' SHA256SUMS parser (tests/conftest.py puts .build on sys.path first).
+from ansible_collections.gofleet.golang.plugins.module_utils.artifact import parse_sha256sums  # noqa: E402
+from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import tarball_arch  # noqa: E402
 
 __all__ = ["engine", "go_tarballs", "debian_image", "selinux_image", "runit_image",
            "container_factory", "ensure_image"]
@@ -47,9 +50,9 @@ def go_tarballs() -> dict[str, dict]:
     if not sums.is_file():
         pytest.skip(f"skipped: Go tarballs unavailable: no {sums} (run tests/harness/go_tarballs.sh)")
     tarballs = {}
-    for line in sums.read_text().splitlines():
-        sha256, name = line.split(maxsplit=1)
-        name = name.lstrip("*")
+    for name, sha256 in sorted(parse_sha256sums(sums.read_text(), str(sums)).items()):
+        if not name.endswith(".linux-%s.tar.gz" % tarball_arch()):
+            continue  # another architecture's tarball (fleet bundles); the containers run this one
         path = ARTIFACTS / name
         if not path.is_file():
             pytest.skip(f"skipped: Go tarballs unavailable: {path} listed but missing")

@@ -41,7 +41,8 @@ _TARBALL_RE = re.compile(r"^go(\d+\.\d+(?:\.\d+)?)\.linux-([a-z0-9]+)\.tar\.gz$"
 
 sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 from ansible_run import ansible_env  # noqa: E402  (tests/harness/ansible_run.py)
-from ansible_collections.gofleet.golang.plugins.module_utils import atomic, toolchain  # noqa: E402
+from ansible_collections.gofleet.golang.plugins.module_utils import artifact, atomic, toolchain  # noqa: E402
+from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import tarball_arch  # noqa: E402
 
 Tarball = collections.namedtuple("Tarball", "version path name sha256 arch")
 
@@ -129,15 +130,13 @@ def read_sums():
     if not os.path.isfile(sums):
         return found
     with open(sums) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) != 2:
-                continue
-            name = parts[1].lstrip("*")
-            match = _TARBALL_RE.match(name)
-            path = os.path.join(ARTIFACTS, name)
-            if match and os.path.isfile(path):
-                found[match.group(1)] = Tarball(match.group(1), path, name, parts[0].lower(), match.group(2))
+        listed = artifact.parse_sha256sums(f.read(), sums)  # the modules' parser, not a copy
+    for name, sha256 in sorted(listed.items()):
+        match = _TARBALL_RE.match(name)
+        path = os.path.join(ARTIFACTS, name)
+        # The cache may hold other architectures' tarballs too (fleet bundles); these tests install here.
+        if match and match.group(2) == tarball_arch() and os.path.isfile(path):
+            found[match.group(1)] = Tarball(match.group(1), path, name, sha256, match.group(2))
     return found
 
 

@@ -28,6 +28,7 @@ import sys
 import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic, drift, manifest, toolchain
+from ansible_collections.gofleet.golang.plugins.module_utils import toolchain_receipt
 from module_runner import ROOT, NodeLayout, assert_one_line_failure, go_run, go_version, same_size_edit, snapshot
 
 sys.path.insert(0, os.path.join(ROOT, "tests"))
@@ -99,7 +100,7 @@ def test_02_tree_root_owned_no_group_other_write_receipt_outside_goroot(main):
             assert not st.st_mode & 0o022, "%s is %o" % (path, stat.S_IMODE(st.st_mode))
             assert not st.st_mode & (stat.S_ISUID | stat.S_ISGID), path
     assert count > 10000  # the whole toolchain was walked
-    for path in (goroot, main.root, os.path.join(main.root, toolchain.RECEIPT_DIR)):
+    for path in (goroot, main.root, os.path.join(main.root, toolchain_receipt.RECEIPT_DIR)):
         st = os.stat(path)
         assert (st.st_uid, not st.st_mode & 0o022) == (0, True), path
 

@@ -23,6 +23,7 @@ import subprocess
 import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic, manifest, toolchain
+from ansible_collections.gofleet.golang.plugins.module_utils import toolchain_receipt
 from module_runner import NodeLayout, assert_one_line_failure, finish_module, go_version, snapshot, start_module
 
 pytestmark = pytest.mark.integration
@@ -216,7 +217,7 @@ def test_enospc_at_the_receipt_write_leaves_no_orphan_and_the_rerun_succeeds(tmp
     assert_one_line_failure(failed, "go%s" % version, "No space left on device")
     assert not os.path.lexists(lay.goroot(version))  # the rename was undone
     assert sorted(os.listdir(lay.root)) == [".gofleet.lock", ".receipts"]
-    assert os.listdir(os.path.join(lay.root, toolchain.RECEIPT_DIR)) == []  # no torn or temporary receipt
+    assert os.listdir(os.path.join(lay.root, toolchain_receipt.RECEIPT_DIR)) == []  # no torn or temporary receipt
     assert used_bytes(lay.root) < 64 * 1024
     assert not os.path.lexists(lay.link)
 
@@ -247,7 +248,7 @@ def test_unreceipted_inactive_tree_from_a_killed_run_does_not_wedge_a_nearly_ful
 
 
 def test_leftover_receipt_temp_file_of_a_killed_write_is_removed(node, run_direct):
-    temp = os.path.join(node.root, toolchain.RECEIPT_DIR, ".go%s.json.x8k2_q0z" % VERSION)
+    temp = os.path.join(node.root, toolchain_receipt.RECEIPT_DIR, ".go%s.json.x8k2_q0z" % VERSION)
     with open(temp, "w") as f:
         f.write('{"schema": 1, "vers')
     check = run_direct(node.args(VERSION), check=True)

@@ -22,6 +22,7 @@ import time
 import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic, drift, manifest, toolchain
+from ansible_collections.gofleet.golang.plugins.module_utils import toolchain_receipt
 from module_runner import NodeLayout, go_version, same_size_edit
 
 pytestmark = pytest.mark.integration
@@ -92,7 +93,7 @@ def test_01_torn_receipt_reinstalls_in_one_line(node, run_direct, run_module, to
     assert_no_traceback(real)
     assert real["changed"] is True and real["actions"] == check["actions"]
     receipt = node.receipt(VERSION)
-    assert toolchain.receipt_problem(receipt, VERSION) is None and receipt["schema"] == toolchain.RECEIPT_SCHEMA
+    assert toolchain_receipt.receipt_problem(receipt, VERSION) is None and receipt["schema"] == toolchain_receipt.RECEIPT_SCHEMA
     assert_clean(node, run_direct)
 
 

@@ -219,3 +219,30 @@ def test_verify_signature_preconditions(tmp_path, gpg, missing, words):
     for word in words:
         assert word in err.value.message
     assert fake.calls == []
+
+
+# (id, SHA256SUMS text, expected mapping or error words)
+SUMS_CASES = [
+    ("text-and-binary", SUMS, {"go1.23.5.linux-amd64.tar.gz": "cd" * 32, NAME: HEX}),
+    ("upper-case-hex-and-crlf", "%s  %s\r\n\n" % (HEX.upper(), NAME), {NAME: HEX}),
+    ("name-with-space", "%s  my file.tgz\n" % HEX, {"my file.tgz": HEX}),
+    ("same-line-twice", "%s  %s\n%s *%s\n" % (HEX, NAME, HEX, NAME), {NAME: HEX}),
+    ("empty", "", {}),
+    ("short-hex", "%s  %s\n" % (HEX[:-1], NAME), "line 1 must look like sha256sum's"),
+    ("one-space", "%s %s\n" % (HEX, NAME), "line 1 must look like sha256sum's"),
+    ("no-name", "%s\n" % HEX, "line 1 must look like sha256sum's"),
+    ("pgp-armor", "-----BEGIN PGP SIGNED MESSAGE-----\n%s" % SUMS, "line 1 must look like sha256sum's"),
+    ("second-line-bad", "%s  %s\ngarbage\n" % (HEX, NAME), "got 'garbage'"),
+    ("two-sums-one-name", "%s  %s\n%s  %s\n" % (HEX, NAME, "cd" * 32, NAME), "line 2 lists %s a second time" % NAME),
+]
+
+
+@pytest.mark.parametrize("text,expected", [c[1:] for c in SUMS_CASES], ids=[c[0] for c in SUMS_CASES])
+def test_parse_sha256sums(text, expected):
+    if isinstance(expected, dict):
+        assert artifact.parse_sha256sums(text, "/b/SHA256SUMS") == expected
+        return
+    with pytest.raises(GofleetError) as err:
+        artifact.parse_sha256sums(text, "/b/SHA256SUMS")
+    assert err.value.message.startswith("/b/SHA256SUMS line ") and expected in err.value.message
+    assert "\n" not in err.value.message

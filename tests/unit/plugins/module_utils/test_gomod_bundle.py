@@ -14,12 +14,14 @@ import zipfile
 
 import pytest
 
-from ansible_collections.gofleet.golang.plugins.module_utils import gomod_mirror as gm
+from ansible_collections.gofleet.golang.plugins.module_utils import gomod_bundle as gb
+from ansible_collections.gofleet.golang.plugins.module_utils import gomod_index as gi
 from ansible_collections.gofleet.golang.plugins.module_utils import goproxy_paths as gp
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
 from ansible_collections.gofleet.golang.tests.unit.plugins.module_utils.test_gomod_mirror import FakeGo
 from ansible_collections.gofleet.golang.tests import mirror_fixtures
+from ansible_collections.gofleet.golang.tests.mirror_fixtures import build, present
 
 LIB = "example.com/lib/@v/v1.1.0"
 
@@ -27,7 +29,7 @@ LIB = "example.com/lib/@v/v1.1.0"
 def build_honest(base):
     """(bundle path, checksum) of a bundle built the normal way for example.com/lib@v1.1.0 (+ dep)."""
     upstream = mirror_fixtures.build_goproxy(base / "proxy")
-    res = gm.build(FakeGo(upstream), False, "go", str(base / "m"), ["example.com/lib@v1.1.0"],
+    res = build(FakeGo(upstream), False, "go", str(base / "m"), ["example.com/lib@v1.1.0"],
                    "file:///up", "off", str(base / "one.tar.gz"))
     return str(base / "one.tar.gz"), res["bundle_checksum"]
 
@@ -48,8 +50,8 @@ def repack(src, dest, manifest=None, replace=None, extra=()):
     replace = replace or {}
     with tarfile.open(src) as old:
         members = [(m, old.extractfile(m).read() if m.isfile() else None) for m in old.getmembers()]
-    top = gm.BUNDLE_TOP + "/"
-    doc = json.loads(dict((m.name, d) for m, d in members)[top + gm.MANIFEST])
+    top = gb.BUNDLE_TOP + "/"
+    doc = json.loads(dict((m.name, d) for m, d in members)[top + gi.MANIFEST])
     for rel, data in replace.items():
         doc["files"][rel] = hashlib.sha256(data).hexdigest()
     if manifest:
@@ -57,7 +59,7 @@ def repack(src, dest, manifest=None, replace=None, extra=()):
     with tarfile.open(str(dest), "w:gz") as new:
         for member, data in members:
             rel = member.name[len(top):]
-            if rel == gm.MANIFEST:
+            if rel == gi.MANIFEST:
                 data = json.dumps(doc).encode()
             elif rel in replace:
                 data = replace[rel]
@@ -79,7 +81,7 @@ def refused_in_both_modes(tmp_path, bundle, checksum):
     errors = []
     for check_mode in (True, False):
         with pytest.raises(GofleetError) as e:
-            gm.present(no_run, check_mode, str(target), bundle, checksum)
+            present(no_run, check_mode, str(target), bundle, checksum)
         errors.append(e.value.message)
     assert errors[0] == errors[1], errors
     assert "\n" not in errors[0]
@@ -108,8 +110,8 @@ for name in ("ansible", "ansible.module_utils", "ansible.module_utils.urls", "an
     sys.modules[name] = types.ModuleType(name)
 sys.modules["ansible.module_utils.urls"].open_url = None
 sys.modules["ansible.module_utils.six.moves.urllib.parse"].urlparse = urlparse
-from ansible_collections.gofleet.golang.plugins.module_utils import gomod_bundle, gomod_mirror
-doc = gomod_bundle.verify(sys.argv[1], gomod_mirror.Bundle(sys.argv[1]).doc)
+from ansible_collections.gofleet.golang.plugins.module_utils import gomod_bundle
+doc = gomod_bundle.verify(sys.argv[1], gomod_bundle.Bundle(sys.argv[1]).doc)
 print(json.dumps(sorted(doc["modules"])))
 """
 
@@ -127,7 +129,7 @@ def test_bundle_verify_runs_on_python37(honest):
 
 
 def test_honest_bundle_installs(tmp_path, honest):
-    res = gm.present(no_run, False, str(tmp_path / "srv"), *honest)
+    res = present(no_run, False, str(tmp_path / "srv"), *honest)
     assert res["modules"] == ["example.com/dep@v1.0.0", "example.com/lib@v1.1.0"]
 
 
@@ -241,7 +243,7 @@ def test_built_runs_the_same_checks(tmp_path):
     upstream = mirror_fixtures.build_goproxy(tmp_path / "proxy")
     (upstream / "example.com/lib/@v/v1.1.0.info").write_bytes(b"<html>")
     with pytest.raises(GofleetError, match=r"example.com/lib@v1.1.0: .*\.info is not JSON"):
-        gm.build(FakeGo(upstream), False, "go", str(tmp_path / "m"), ["example.com/lib@v1.1.0"], "file:///up", "off")
+        build(FakeGo(upstream), False, "go", str(tmp_path / "m"), ["example.com/lib@v1.1.0"], "file:///up", "off")
 
 
 # ---------------------------------------------------------------- 14.12: members in check mode -

@@ -8,7 +8,9 @@ import os
 import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import drift
-from ansible_collections.gofleet.golang.plugins.module_utils import gomod_mirror as gm
+from ansible_collections.gofleet.golang.plugins.module_utils import gomod_release as grel
+from ansible_collections.gofleet.golang.plugins.module_utils import gomod_tree as gt
+from ansible_collections.gofleet.golang.tests.mirror_fixtures import present
 from ansible_collections.gofleet.golang.tests.unit.plugins.module_utils.test_gomod_bundle import build_honest, no_run
 
 ZIP = "example.com/lib/@v/v1.1.0.zip"
@@ -33,10 +35,10 @@ def tamper(current, how):
     if how == "same_size_same_mtime":
         bad = good[:-1] + bytes([good[-1] ^ 1])
         z.write_bytes(bad)
-        os.utime(str(z), (gm.FIXED_MTIME, gm.FIXED_MTIME))
+        os.utime(str(z), (gt.FIXED_MTIME, gt.FIXED_MTIME))
         return [drift.item(ZIP, "content", content(good), content(bad))]
     if how == "touch":
-        os.utime(str(z), (gm.FIXED_MTIME + 60, gm.FIXED_MTIME + 60))
+        os.utime(str(z), (gt.FIXED_MTIME + 60, gt.FIXED_MTIME + 60))
         return [drift.item(ZIP, "content", content(good) + ", mtime 2000-01-01T00:00:00Z",
                            content(good) + ", mtime 2000-01-01T00:01:00Z")]
     if how == "chmod":
@@ -65,22 +67,22 @@ def tamper(current, how):
 ])
 def test_drift_items_show_expected_and_found(tmp_path, honest, verify, how):
     target = tmp_path / "srv"
-    gm.present(no_run, False, str(target), *honest)
+    present(no_run, False, str(target), *honest)
     want = tamper(target / "current", how)
-    plan = gm.present(no_run, True, str(target), *honest, verify=verify)
+    plan = present(no_run, True, str(target), *honest, verify=verify)
     assert plan["changed"] is True and plan["drift_items"] == want
     assert sorted(set(line.split(": ", 1)[1] for line in plan["drift"])) == sorted(set(e["item"] for e in want))
     assert drift.diff(want, str(target / "current")) in plan["diff"]
-    fixed = gm.present(no_run, False, str(target), *honest, verify=verify)
+    fixed = present(no_run, False, str(target), *honest, verify=verify)
     assert fixed["drift_items"] == want
-    again = gm.present(no_run, False, str(target), *honest, verify="full")
+    again = present(no_run, False, str(target), *honest, verify="full")
     assert again["changed"] is False and again["drift_items"] == [] and again["drift"] == []
 
 
 def test_lost_release_manifest_is_one_item(tmp_path, honest):
     target = tmp_path / "srv"
-    first = gm.present(no_run, False, str(target), *honest)
-    recorded = gm.release_manifest_path(str(target), first["release"])
+    first = present(no_run, False, str(target), *honest)
+    recorded = grel.release_manifest_path(str(target), first["release"])
     os.unlink(recorded)
-    plan = gm.present(no_run, True, str(target), *honest)
+    plan = present(no_run, True, str(target), *honest)
     assert plan["drift_items"] == [drift.item("(release manifest)", "missing", recorded, None)]

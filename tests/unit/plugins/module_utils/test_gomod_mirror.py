@@ -13,12 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from ansible_collections.gofleet.golang.plugins.module_utils import gomod_build as gbuild
+from ansible_collections.gofleet.golang.plugins.module_utils import gomod_index as gi
 from ansible_collections.gofleet.golang.plugins.module_utils import gomod_mirror as gm
+from ansible_collections.gofleet.golang.plugins.module_utils import gomod_tree as gt
 from ansible_collections.gofleet.golang.plugins.module_utils import goproxy_paths as gp
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
 import mirror_fixtures  # noqa: E402  (tests/mirror_fixtures.py)
+from mirror_fixtures import build, present  # noqa: E402
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -28,7 +32,7 @@ import mirror_fixtures  # noqa: E402  (tests/mirror_fixtures.py)
     ("\n\nexample.com/Upper/Mod v1.0.0 h1:X=\n", {("example.com/Upper/Mod", "v1.0.0"): "h1:X="}),
 ])
 def test_parse_go_sum(text, expected):
-    assert gm.parse_go_sum(text) == expected
+    assert gbuild.parse_go_sum(text) == expected
 
 
 @pytest.mark.parametrize("text, error", [
@@ -38,7 +42,7 @@ def test_parse_go_sum(text, expected):
 ])
 def test_parse_go_sum_errors(text, error):
     with pytest.raises(GofleetError, match=error):
-        gm.parse_go_sum(text, "app/go.sum")
+        gbuild.parse_go_sum(text, "app/go.sum")
 
 
 @pytest.mark.parametrize("rel, kind", [
@@ -62,7 +66,7 @@ def test_parse_go_sum_errors(text, error):
     ("random.txt", None),
 ])
 def test_classify(rel, kind):
-    assert gm.classify(rel) == kind
+    assert gi.classify(rel) == kind
 
 
 @pytest.mark.parametrize("item, parsed", [
@@ -70,7 +74,7 @@ def test_classify(rel, kind):
     ("example.com/Upper/Mod@v1.0.0", ("module", "example.com/Upper/Mod", "v1.0.0")),
 ])
 def test_parse_requirement(item, parsed):
-    assert gm.parse_requirement(item) == parsed
+    assert gbuild.parse_requirement(item) == parsed
 
 
 @pytest.mark.parametrize("item, error", [
@@ -81,7 +85,7 @@ def test_parse_requirement(item, parsed):
 ])
 def test_parse_requirement_errors(item, error):
     with pytest.raises(GofleetError, match=error):
-        gm.parse_requirement(item)
+        gbuild.parse_requirement(item)
 
 
 # ------------------------------------------------------------------ fake go ----------------
@@ -150,40 +154,40 @@ def app(tmp_path):
 
 
 def _tree(root):
-    return sorted(gm.walk_files(str(root))) if os.path.isdir(str(root)) else []
+    return sorted(gi.walk_files(str(root))) if os.path.isdir(str(root)) else []
 
 
 def test_build_check_mode_predicts_and_writes_nothing(tmp_path, upstream, app):
     fake = FakeGo(upstream)
     mirror = tmp_path / "mirror"
     bundle = tmp_path / "out" / "m.tar.gz"
-    planned = gm.build(fake, True, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off", str(bundle))
+    planned = build(fake, True, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off", str(bundle))
     assert planned["changed"] is True
     assert planned["added"] == ["example.com/Upper/Mod@v1.0.0", "example.com/dep@v1.0.0",
                                 "example.com/lib/v2@v2.0.0", "example.com/lib@v1.1.0"]
     assert not mirror.exists() and not bundle.parent.exists()
-    done = gm.build(fake, False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off", str(bundle))
+    done = build(fake, False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off", str(bundle))
     assert done["changed"] is True and done["added"] == planned["added"]
     files = _tree(mirror)
     assert not [f for f in files if f.endswith((".lock", ".tmp")) or "vcs/" in f], files
     assert "example.com/!upper/!mod/@v/v1.0.0.zip" in files
     assert (mirror / "example.com/lib/@v/list").read_text() == "v1.1.0\n"
-    doc = json.loads((mirror / gm.MANIFEST).read_text())
+    doc = json.loads((mirror / gi.MANIFEST).read_text())
     assert [m["module"] + "@" + m["version"] for m in doc["modules"]] == done["modules"]
     assert all(m["h1"].startswith("h1:") and m["h1_mod"].startswith("h1:") for m in doc["modules"])
     assert Path(str(bundle) + ".sha256").read_text() == "%s  m.tar.gz\n" % done["bundle_sha256"]
     # Second run: nothing to do, same bundle bytes; the existing mirror is the first proxy.
-    again = gm.build(fake, False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off", str(bundle))
+    again = build(fake, False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off", str(bundle))
     assert again["changed"] is False and again["bundle_sha256"] == done["bundle_sha256"]
     assert fake.calls[-1][2]["GOPROXY"] == "file://%s,file:///up" % mirror
-    assert gm.build(fake, True, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off", str(bundle))["changed"] is False
+    assert build(fake, True, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off", str(bundle))["changed"] is False
 
 
 def test_build_adds_and_keeps(tmp_path, upstream, app):
     fake = FakeGo(upstream)
     mirror = tmp_path / "mirror"
-    gm.build(fake, False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off")
-    more = gm.build(fake, False, "go", str(mirror), ["example.com/lib@v1.0.0"], "file:///up", "off")
+    build(fake, False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off")
+    more = build(fake, False, "go", str(mirror), ["example.com/lib@v1.0.0"], "file:///up", "off")
     assert more["added"] == ["example.com/lib@v1.0.0"]
     assert "example.com/Upper/Mod@v1.0.0" in more["modules"]
     assert (mirror / "example.com/lib/@v/list").read_text() == "v1.0.0\nv1.1.0\n"
@@ -193,14 +197,14 @@ def test_build_go_sum_mismatch_names_module(tmp_path, upstream, app):
     (app / "go.sum").write_text("example.com/lib v1.1.0 h1:ttXDTWbsvovhq4P/gFOIVX+A/SCs8PtLHPtT9cBVxu0=\n"
                                 "example.com/dep v1.0.0 h1:WRONGWRONGWRONGWRONGWRONGWRONGWRONGWRONG=\n")
     with pytest.raises(GofleetError, match=r"checksum mismatch for example.com/dep@v1.0.0: .*go.sum says"):
-        gm.build(FakeGo(upstream), False, "go", str(tmp_path / "m"), [str(app / "go.mod")], "file:///up", "off")
+        build(FakeGo(upstream), False, "go", str(tmp_path / "m"), [str(app / "go.mod")], "file:///up", "off")
     assert not (tmp_path / "m").exists()
 
 
 def test_build_go_failure_is_one_line(tmp_path, upstream, app):
     fake = FakeGo(upstream, rc=1, err="go: downloading example.com/x v1.0.0\ngo: example.com/x@v1.0.0: not found\n")
     with pytest.raises(GofleetError) as e:
-        gm.build(fake, False, "go", str(tmp_path / "m"), ["example.com/x@v1.0.0"], "file:///up", "off")
+        build(fake, False, "go", str(tmp_path / "m"), ["example.com/x@v1.0.0"], "file:///up", "off")
     assert e.value.message == ("go mod download for requirements example.com/x@v1.0.0 failed: "
                                "go: example.com/x@v1.0.0: not found")
 
@@ -208,7 +212,7 @@ def test_build_go_failure_is_one_line(tmp_path, upstream, app):
 # ------------------------------------------------------------------ merge ------------------
 
 def _doc(files, modules=()):
-    doc = gm.empty_doc()
+    doc = gi.empty_doc()
     doc["files"] = dict(files)
     for mv in modules:
         path, version = mv.split("@")
@@ -236,9 +240,9 @@ def test_merge(base, new, expect_files, error):
     b, n = _doc(base, mods(base)), _doc(new, mods(new))
     if error:
         with pytest.raises(GofleetError, match=error):
-            gm.merge(b, n, lambda r: b"", lambda r: b"")
+            gi.merge(b, n, lambda r: b"", lambda r: b"")
         return
-    merged, sources = gm.merge(b, n, lambda r: b"", lambda r: b"")
+    merged, sources = gi.merge(b, n, lambda r: b"", lambda r: b"")
     kinds = dict((rel, "derived" if isinstance(s, bytes) else s) for rel, s in sources.items())
     assert kinds == expect_files
     assert set(merged["modules"]) == set(mods(base)) | set(mods(new))
@@ -258,7 +262,7 @@ def test_merge_module_entry_takes_known_hashes(base_h1, new_h1, merged_h1):
             doc["files"]["a/@v/v1.0.0.zip"] = "z"
         return doc
 
-    merged = gm.merge(side(base_h1), side(new_h1), lambda r: b"", lambda r: b"")[0]
+    merged = gi.merge(side(base_h1), side(new_h1), lambda r: b"", lambda r: b"")[0]
     assert merged["modules"]["a@v1.0.0"]["h1"] == merged_h1
 
 
@@ -269,15 +273,15 @@ def test_merge_sumdb_latest_keeps_larger_tree(base_size, new_size, winner):
     def note(size):
         return ("go.sum database tree\n%d\nhash\n" % size).encode()
 
-    merged, sources = gm.merge(_doc({rel: "b"}), _doc({rel: "n"}), lambda r: note(base_size), lambda r: note(new_size))
+    merged, sources = gi.merge(_doc({rel: "b"}), _doc({rel: "n"}), lambda r: note(base_size), lambda r: note(new_size))
     assert sources[rel] == winner
 
 
 def test_doc_round_trip_and_id():
     doc = _doc({"a/@v/v1.0.0.mod": "1", "a/@v/list": "2"}, ["a@v1.0.0"])
-    again = gm.load_doc(gm.dump_doc(doc), "x")
+    again = gi.load_doc(gi.dump_doc(doc), "x")
     assert again["files"] == doc["files"] and again["modules"] == doc["modules"]
-    assert gm.doc_id(again) == gm.doc_id(doc)
+    assert gi.doc_id(again) == gi.doc_id(doc)
 
 
 @pytest.mark.parametrize("data, error", [
@@ -289,7 +293,7 @@ def test_doc_round_trip_and_id():
 ])
 def test_load_doc_errors(data, error):
     with pytest.raises(GofleetError, match=error):
-        gm.load_doc(data, "bundle b.tar.gz")
+        gi.load_doc(data, "bundle b.tar.gz")
 
 
 # ------------------------------------------------------------------ present ----------------
@@ -299,7 +303,7 @@ def bundles(tmp_path, upstream, app):
     fake = FakeGo(upstream)
     out = {}
     for name, reqs in (("one", [str(app / "go.mod")]), ("two", ["example.com/extra@v1.0.0"])):
-        res = gm.build(fake, False, "go", str(tmp_path / ("m-" + name)), reqs, "file:///up", "off",
+        res = build(fake, False, "go", str(tmp_path / ("m-" + name)), reqs, "file:///up", "off",
                        str(tmp_path / (name + ".tar.gz")))
         out[name] = (str(tmp_path / (name + ".tar.gz")), res["bundle_checksum"])
     return out
@@ -316,25 +320,25 @@ def test_bundle_is_deterministic(tmp_path, bundles):
         members = t.getmembers()
     names = [m.name for m in members]
     assert names == sorted(names) and names[0] == "mirror"
-    assert set((m.mtime, m.uid, m.gid, m.uname, m.gname) for m in members) == {(gm.FIXED_MTIME, 0, 0, "", "")}
+    assert set((m.mtime, m.uid, m.gid, m.uname, m.gname) for m in members) == {(gt.FIXED_MTIME, 0, 0, "", "")}
 
 
 def test_present_check_merge_idempotent(tmp_path, bundles):
     target = tmp_path / "srv"
     one, two = bundles["one"], bundles["two"]
-    plan = gm.present(_no_run, True, str(target), one[0], one[1])
+    plan = present(_no_run, True, str(target), one[0], one[1])
     assert plan["changed"] and not target.exists()
-    first = gm.present(_no_run, False, str(target), one[0], one[1])
+    first = present(_no_run, False, str(target), one[0], one[1])
     assert first["release"] == plan["release"] and first["modules"] == plan["modules"]
     assert os.readlink(str(target / "current")) == "releases/" + first["release"]
-    assert gm.present(_no_run, False, str(target), one[0], one[1])["changed"] is False
-    plan2 = gm.present(_no_run, True, str(target), two[0], two[1])
+    assert present(_no_run, False, str(target), one[0], one[1])["changed"] is False
+    plan2 = present(_no_run, True, str(target), two[0], two[1])
     assert plan2["changed"] and plan2["added"] == ["example.com/extra@v1.0.0"]
     assert os.readlink(str(target / "current")) == "releases/" + first["release"]
-    second = gm.present(_no_run, False, str(target), two[0], two[1])
+    second = present(_no_run, False, str(target), two[0], two[1])
     assert second["release"] == plan2["release"]
     assert set(first["modules"]) < set(second["modules"])
-    assert gm.present(_no_run, False, str(target), one[0], one[1])["changed"] is False
+    assert present(_no_run, False, str(target), one[0], one[1])["changed"] is False
     # previous release kept for rollback, nothing older
     assert sorted(p.name for p in (target / "releases").iterdir() if p.is_dir()) == sorted([first["release"], second["release"]])
 
@@ -351,7 +355,7 @@ def test_present_check_merge_idempotent(tmp_path, bundles):
 def test_present_drift_repair(tmp_path, bundles, verify, tamper, detected):
     target = tmp_path / "srv"
     path, checksum = bundles["one"]
-    gm.present(_no_run, False, str(target), path, checksum)
+    present(_no_run, False, str(target), path, checksum)
     z = target / "current" / "example.com/lib/@v/v1.1.0.zip"
     good = z.read_bytes()
     if tamper == "append":
@@ -359,20 +363,20 @@ def test_present_drift_repair(tmp_path, bundles, verify, tamper, detected):
             f.write(b"x")
     elif tamper == "same_size_same_mtime":
         z.write_bytes(good[:-1] + bytes([good[-1] ^ 1]))
-        os.utime(str(z), (gm.FIXED_MTIME, gm.FIXED_MTIME))
+        os.utime(str(z), (gt.FIXED_MTIME, gt.FIXED_MTIME))
     elif tamper == "delete":
         z.unlink()
     elif tamper == "extra_file":
         (target / "current" / "evil.sh").write_text("x")
     elif tamper == "chmod":
         z.chmod(0o666)
-    plan = gm.present(_no_run, True, str(target), path, checksum, verify=verify)
+    plan = present(_no_run, True, str(target), path, checksum, verify=verify)
     assert plan["changed"] is detected and bool(plan["drift"]) is detected
-    res = gm.present(_no_run, False, str(target), path, checksum, verify=verify)
+    res = present(_no_run, False, str(target), path, checksum, verify=verify)
     assert res["changed"] is detected
     if detected:
         assert z.read_bytes() == good and not (target / "current" / "evil.sh").exists()
-        assert gm.present(_no_run, False, str(target), path, checksum, verify="full")["changed"] is False
+        assert present(_no_run, False, str(target), path, checksum, verify="full")["changed"] is False
 
 
 @pytest.mark.parametrize("checksum, error", [
@@ -381,40 +385,40 @@ def test_present_drift_repair(tmp_path, bundles, verify, tamper, detected):
 ])
 def test_present_refuses_bad_checksum(tmp_path, bundles, checksum, error):
     with pytest.raises(GofleetError, match=error):
-        gm.present(_no_run, False, str(tmp_path / "srv"), bundles["one"][0], checksum)
+        present(_no_run, False, str(tmp_path / "srv"), bundles["one"][0], checksum)
     assert not (tmp_path / "srv").exists()
 
 
 def test_present_merge_refuses_corrupt_base_it_cannot_repair(tmp_path, bundles):
     target = tmp_path / "srv"
-    gm.present(_no_run, False, str(target), *bundles["one"])
+    present(_no_run, False, str(target), *bundles["one"])
     with open(str(target / "current" / "example.com/lib/@v/v1.1.0.zip"), "ab") as f:
         f.write(b"x")
     with pytest.raises(GofleetError, match="example.com/lib/@v/v1.1.0.zip in the current release is missing or altered"):
-        gm.present(_no_run, False, str(target), *bundles["two"])
+        present(_no_run, False, str(target), *bundles["two"])
 
 
 @pytest.mark.parametrize("key", ["GOMODCACHE", "GOPROXY", "GOFLAGS", "HOME"])
 def test_build_go_env_cannot_override_the_module(tmp_path, upstream, key):
     with pytest.raises(GofleetError, match="go_env: %s is set by the module" % key):
-        gm.build(FakeGo(upstream), False, "go", str(tmp_path / "m"), ["example.com/lib@v1.0.0"], "file:///up",
+        build(FakeGo(upstream), False, "go", str(tmp_path / "m"), ["example.com/lib@v1.0.0"], "file:///up",
                  "off", go_env={key: "x"})
 
 
 def test_build_go_env_reaches_go(tmp_path, upstream):
     fake = FakeGo(upstream)
-    gm.build(fake, False, "go", str(tmp_path / "m"), ["example.com/lib@v1.0.0"], "file:///up", "off",
+    build(fake, False, "go", str(tmp_path / "m"), ["example.com/lib@v1.0.0"], "file:///up", "off",
              go_env={"GONOSUMDB": "corp.example.com"})
     assert fake.calls[-1][2]["GONOSUMDB"] == "corp.example.com"
 
 
 def test_bundle_refuses_a_tampered_mirror_file(tmp_path, upstream, app):
     mirror = tmp_path / "m"
-    gm.build(FakeGo(upstream), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off")
+    build(FakeGo(upstream), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off")
     with open(str(mirror / "example.com/dep/@v/v1.0.0.info"), "a") as f:
         f.write(" ")
     with pytest.raises(GofleetError, match=r"example.com/dep/@v/v1.0.0.info does not match the sha256"):
-        gm.build(FakeGo(upstream), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off",
+        build(FakeGo(upstream), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off",
                  str(tmp_path / "b.tar.gz"))
     assert not (tmp_path / "b.tar.gz").exists()
 
@@ -442,7 +446,7 @@ def test_build_removes_its_scratch_space_even_when_go_made_it_read_only(tmp_path
         seen.append(Path(environ_update["GOMODCACHE"]).parent)
         return ReadOnlyCacheGo(upstream)(args, cwd, environ_update)
 
-    gm.build(track, check_mode, "go", str(parent / "m"), ["example.com/lib@v1.0.0"], "file:///up", "off")
+    build(track, check_mode, "go", str(parent / "m"), ["example.com/lib@v1.0.0"], "file:///up", "off")
     assert seen and not [p for p in seen if p.exists()]
     assert sorted(p.name for p in parent.iterdir()) == ([] if check_mode else ["m"])
 
@@ -452,24 +456,24 @@ def test_build_interrupted_never_lists_a_version_it_has_not_placed(tmp_path, ups
     blocker = mirror / "example.com/lib/@v/v1.1.0.zip"
     blocker.mkdir(parents=True)  # placing the zip fails half-way through the run
     with pytest.raises(OSError):
-        gm.build(FakeGo(upstream), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off")
+        build(FakeGo(upstream), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off")
     listed = mirror / "example.com/lib/@v/list"
     assert not listed.exists() or "v1.1.0" not in listed.read_text()
-    assert not (mirror / gm.MANIFEST).exists()
+    assert not (mirror / gi.MANIFEST).exists()
     blocker.rmdir()
-    again = gm.build(FakeGo(upstream), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off")
+    again = build(FakeGo(upstream), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off")
     assert again["changed"] is True and listed.read_text() == "v1.1.0\n"
 
 
 def test_present_removes_what_an_interrupted_run_left_in_releases(tmp_path, bundles):
     target = tmp_path / "srv"
-    first = gm.present(_no_run, False, str(target), *bundles["one"])
+    first = present(_no_run, False, str(target), *bundles["one"])
     left = target / "releases" / (".%s.staging-abc123" % first["release"])
     (left / "mirror" / "example.com").mkdir(parents=True)
     (left / "mirror" / "example.com" / "half.zip").write_bytes(b"x")
     trash = target / "releases" / ("%s.gofleet-trash-42" % first["release"])
     trash.mkdir()
-    second = gm.present(_no_run, False, str(target), *bundles["two"])
+    second = present(_no_run, False, str(target), *bundles["two"])
     assert sorted(p.name for p in (target / "releases").iterdir()) == sorted(
         [first["release"], first["release"] + ".manifest.json", second["release"], second["release"] + ".manifest.json"])
 
@@ -491,7 +495,7 @@ def test_present_refuses_symlinks_in_a_bundle(tmp_path, bundles, name, target):
         new.addfile(link)
     checksum = "sha256:" + hashlib.sha256(evil.read_bytes()).hexdigest()
     with pytest.raises(GofleetError, match="symlink"):
-        gm.present(_no_run, False, str(tmp_path / "srv"), str(evil), checksum)
+        present(_no_run, False, str(tmp_path / "srv"), str(evil), checksum)
     assert not (tmp_path / "srv" / "current").exists()
 
 
@@ -505,13 +509,12 @@ def test_present_refuses_symlinks_in_a_bundle(tmp_path, bundles, name, target):
     ("go", "bin/go"),
 ])
 def test_module_refuses_relative_paths(option, value):
-    from ansible_collections.gofleet.golang.plugins.modules import go_offline_mirror as module
-
-    params = {"path": "/srv/gomirror", "bundle": "/tmp/m.tar.gz", "signature": None, "keyring": None, "go": "go"}
-    module.refuse_relative_paths(params)  # absolute paths and a go found on PATH pass
+    params = {"path": "/srv/gomirror", "bundle": "/tmp/m.tar.gz", "signature": None, "keyring": None, "go": "go",
+              "state": "present", "checksum": "sha256:" + "0" * 64}
+    gm.Request(params)  # absolute paths and a go found on PATH pass
     params[option] = value
     with pytest.raises(GofleetError) as e:
-        module.refuse_relative_paths(params)
+        gm.Request(params)
     assert e.value.message == "%s must be an absolute path, got %r" % (option, value)
 
 
@@ -520,7 +523,7 @@ def test_requirements_refuse_a_relative_go_mod(tmp_path, monkeypatch):
     (tmp_path / "app" / "go.mod").write_text("module example.com/app\n")
     monkeypatch.chdir(str(tmp_path))
     with pytest.raises(GofleetError, match=r"^requirements: go.mod file 'app/go.mod' must be an absolute path$"):
-        gm.parse_requirement("app/go.mod")
+        gbuild.parse_requirement("app/go.mod")
 
 
 def refusals(target, bundle, checksum):
@@ -528,7 +531,7 @@ def refusals(target, bundle, checksum):
     messages = []
     for check_mode in (True, False):
         with pytest.raises(GofleetError) as e:
-            gm.present(_no_run, check_mode, str(target), bundle, checksum)
+            present(_no_run, check_mode, str(target), bundle, checksum)
         messages.append(e.value.message)
     assert messages[0] == messages[1]
     return messages[0]
@@ -536,7 +539,7 @@ def refusals(target, bundle, checksum):
 
 def test_check_mode_predicts_a_base_file_the_merge_cannot_use(tmp_path, bundles):
     target = tmp_path / "srv"
-    first = gm.present(_no_run, False, str(target), *bundles["one"])
+    first = present(_no_run, False, str(target), *bundles["one"])
     with open(str(target / "current" / "example.com/lib/@v/v1.1.0.zip"), "ab") as f:
         f.write(b"x")
     msg = refusals(target, *bundles["two"])
@@ -546,8 +549,8 @@ def test_check_mode_predicts_a_base_file_the_merge_cannot_use(tmp_path, bundles)
 
 def test_check_mode_predicts_a_repair_the_bundle_cannot_make(tmp_path, bundles):
     target = tmp_path / "srv"
-    gm.present(_no_run, False, str(target), *bundles["one"])
-    merged = gm.present(_no_run, False, str(target), *bundles["two"])
+    present(_no_run, False, str(target), *bundles["one"])
+    merged = present(_no_run, False, str(target), *bundles["two"])
     # bundle two alone brings nothing new (same release), and does not carry example.com/lib
     (target / "current" / "example.com/lib/@v/v1.1.0.zip").unlink()
     msg = refusals(target, *bundles["two"])

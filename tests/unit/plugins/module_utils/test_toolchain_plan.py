@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic, drift, go_env, manifest, toolchain
+from ansible_collections.gofleet.golang.plugins.module_utils import toolchain_receipt
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import ELF_SIGNATURE, tarball_arch
 from ansible_collections.gofleet.golang.plugins.modules import go_toolchain as go_toolchain_module
@@ -681,7 +682,7 @@ def fail_receipt_writes(monkeypatch):
     failed = []
 
     def write_file(path, data, mode=0o644):
-        if os.path.basename(os.path.dirname(path)) == toolchain.RECEIPT_DIR:
+        if os.path.basename(os.path.dirname(path)) == toolchain_receipt.RECEIPT_DIR:
             failed.append(path)
             raise OSError(28, os.strerror(28), path)
         return real_write(path, data, mode)
@@ -702,7 +703,7 @@ def test_receipt_write_failure_undoes_the_fresh_install_and_the_next_run_succeed
     assert not os.path.lexists(lay.goroot(VERSION))
     assert os.readlink(lay.link) == lay.goroot("1.22.12")
     assert atomic.leftover_staging_dirs(lay.root) == []
-    assert os.listdir(os.path.join(lay.root, toolchain.RECEIPT_DIR)) == ["go1.22.12.json"]
+    assert os.listdir(os.path.join(lay.root, toolchain_receipt.RECEIPT_DIR)) == ["go1.22.12.json"]
     monkeypatch.undo()
     _req, p, receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
     assert p.actions[0] == "install go%s (missing)" % VERSION
@@ -756,7 +757,7 @@ def test_unreceipted_inactive_tree_is_removed_before_a_second_copy_is_extracted(
 def test_leftover_receipt_temp_files_are_cleaned(lay):
     """14.2: a kill during the receipt write leaves .receipts/.go<ver>.json.XXXX; the next run removes it."""
     _setup_active(lay)
-    receipts = os.path.join(lay.root, toolchain.RECEIPT_DIR)
+    receipts = os.path.join(lay.root, toolchain_receipt.RECEIPT_DIR)
     for name in (".go1.22.12.json.k3j4h5_x", ".go1.23.5.json.abcdefgh"):
         with open(os.path.join(receipts, name), "w") as f:
             f.write('{"version": "1.2')
