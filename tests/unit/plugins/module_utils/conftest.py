@@ -5,12 +5,12 @@
 
 import pytest
 
-from ansible_collections.gofleet.golang.plugins.module_utils.gounit_service import normalise
-from ansible_collections.gofleet.golang.plugins.modules.systemd_gounit import ARGUMENT_SPEC
+from ansible_collections.gofleet.golang.plugins.module_utils.service.spec import normalise
+from ansible_collections.gofleet.golang.plugins.modules.go_service import ARGUMENT_SPEC
 
 
 def gounit_params(**kw):
-    """What AnsibleModule hands systemd_gounit: every option, defaults filled in, then `kw`."""
+    """What AnsibleModule hands go_service: every option, defaults filled in, then `kw`."""
     out = dict((k, v.get("default")) for k, v in ARGUMENT_SPEC.items())
     out.update(name="hello", binary="/usr/local/bin/hello")
     out.update(kw)
