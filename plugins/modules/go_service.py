@@ -29,7 +29,7 @@ description:
     through C(chpst) (user, rlimits, C(-e) env dir), a C(log/run) with C(svlogd), and a link in the
     runsvdir directory. Options runit cannot honour are listed in C(unsupported_options) and warned
     about, never silently dropped.
-  - This module was called C(gofleet.golang.systemd_gounit) before 0.2.0; that name is redirected here
+  - This module was called C(gofleet.golang.systemd_gounit) earlier; that name is redirected here
     (with a deprecation warning) so existing playbooks keep working.
   - "A C(%) in O(user), O(group), O(working_directory), O(environment_file), O(description), O(binary) and
     O(args) is written as C(%%), so systemd takes it literally instead of expanding a specifier (C(user: \"%u\")

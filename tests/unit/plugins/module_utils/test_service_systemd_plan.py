@@ -19,10 +19,10 @@ from elf_fixtures import write_elf  # tests/elf_fixtures.py, on sys.path by test
 
 
 @pytest.fixture
-def node(tmp_path, monkeypatch, static_elf, fake_systemctl, gounit_planner):
+def node(tmp_path, monkeypatch, static_elf, fake_systemctl, service_planner):
     monkeypatch.setattr(systemd_plan, "UNIT_DIR", str(tmp_path / "system"))
     monkeypatch.setattr(service_spec, "DEFAULT_ENV_DIR", str(tmp_path / "env"))
-    plan, deploy = gounit_planner(systemd_plan.SystemdPlan, fake_systemctl, binary=static_elf, user="root",
+    plan, deploy = service_planner(systemd_plan.SystemdPlan, fake_systemctl, binary=static_elf, user="root",
                                   settle=0, environment={"TOKEN": "s3cret"})
     return dict(plan=plan, deploy=deploy, systemctl=fake_systemctl, unit=tmp_path / "system" / "hello.service",
                 env=tmp_path / "env" / "hello.env",
@@ -213,7 +213,7 @@ def test_fail_refuses_in_one_line_naming_the_dropin(node, dropin_dir):
     assert str(planted) in e.value.message and "\n" not in e.value.message
 
 
-def test_shared_or_vendor_dropin_is_reported_never_removed(node, dropin_dir, fake_systemctl, gounit_planner,
+def test_shared_or_vendor_dropin_is_reported_never_removed(node, dropin_dir, fake_systemctl, service_planner,
                                                            static_elf):
     vendor = "/usr/lib/systemd/system/service.d/10-timeout-abort.conf"
 
@@ -222,7 +222,7 @@ def test_shared_or_vendor_dropin_is_reported_never_removed(node, dropin_dir, fak
         if cmd[1:2] == ["show"]:
             out += "DropInPaths=%s\n" % vendor
         return rc, out, err
-    plan, deploy = gounit_planner(systemd_plan.SystemdPlan, answer, binary=static_elf, user="root", settle=0)
+    plan, deploy = service_planner(systemd_plan.SystemdPlan, answer, binary=static_elf, user="root", settle=0)
     deploy()
     p = plan()
     assert [(i["item"], i["aspect"]) for i in p.result()["drift_items"]] == [(vendor, "added")]
