@@ -50,8 +50,8 @@ options:
     default: []
   port_types:
     description:
-      - Port types any of which lets the service bind, the one to give first. For nginx (C(httpd_t))
-        V([http_port_t, http_cache_port_t]).
+      - Port types any of which lets the service bind; a port with none of them gets the first.
+        For nginx (C(httpd_t)) V([http_port_t, http_cache_port_t]).
     type: list
     elements: str
     default: [http_port_t]
