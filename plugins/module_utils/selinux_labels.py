@@ -635,7 +635,7 @@ DEFAULT_PORT_TYPE = "http_port_t"
 
 def check_port(port):
     try:
-        number = int(str(port).split("/")[-1])
+        number = int(str(port).rsplit("/", 1)[-1])
     except ValueError:
         number = 0
     if str(port).count("/") > 1 or (str(port).count("/") == 1 and not str(port).startswith("tcp/")) \

@@ -88,4 +88,3 @@ def go_runtime_env(limits, environment, total_memory=None):
         if mem is not None:
             derived.append(("GOMEMLIMIT", mem))
     return derived
-

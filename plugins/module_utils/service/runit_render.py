@@ -186,4 +186,3 @@ def advisories(spec):
         out.append("limits.LimitAS becomes chpst -m (data, stack, memlock and address space): the Go runtime "
                    "reserves several GiB of address space at start and dies below that")
     return out
-

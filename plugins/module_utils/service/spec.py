@@ -40,7 +40,6 @@ _ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _AF_RE = re.compile(r"^AF_[A-Z0-9]+$")
 
 
-
 def default_env_file(name):
     return "%s/%s.env" % (DEFAULT_ENV_DIR, name)
 

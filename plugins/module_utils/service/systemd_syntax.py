@@ -33,4 +33,3 @@ def escape_specifiers(value):
 
 def exec_start_line(binary, args):
     return " ".join(quote_exec_arg(w) for w in [binary] + list(args or []))
-

@@ -783,7 +783,9 @@ def test_bad_port_input_fails_naming_it(ports, port_types, words):
 def test_port_transaction_that_fails_leaves_the_store_unchanged():
     local = {}
     host, records = port_host(local)
-    records.add = lambda *a: (_ for _ in ()).throw(ValueError("Could not add port"))
+    def refuse(*args):
+        raise ValueError("Could not add port")
+    records.add = refuse
     with pytest.raises(GofleetError) as e:
         sl.run(host, [], ports=["8099"], port_types=PORT_TYPES)
     assert "semanage port for tcp/8099 failed, policy store unchanged: Could not add port" in e.value.message

@@ -41,8 +41,8 @@ def node(tmp_path, monkeypatch, static_elf, service_planner):
     (sv_dir / "hello" / "supervise").mkdir(parents=True)   # runsv is there as soon as the link is
     sv = Sv(str(sv_dir / "hello" / "down"))
     plan, deploy = service_planner(runit_plan.RunitPlan, sv, binary=static_elf, user="root", settle=0,
-                                  hardening="none", runit_service_dir=str(service_dir),
-                                  environment={"A": "1", "B": "2"})
+                                   hardening="none", runit_service_dir=str(service_dir),
+                                   environment={"A": "1", "B": "2"})
     return dict(plan=plan, deploy=deploy, sv=sv, dir=sv_dir / "hello", link=service_dir / "hello")
 
 

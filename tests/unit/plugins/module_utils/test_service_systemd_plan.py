@@ -23,7 +23,7 @@ def node(tmp_path, monkeypatch, static_elf, fake_systemctl, service_planner):
     monkeypatch.setattr(systemd_plan, "UNIT_DIR", str(tmp_path / "system"))
     monkeypatch.setattr(service_spec, "DEFAULT_ENV_DIR", str(tmp_path / "env"))
     plan, deploy = service_planner(systemd_plan.SystemdPlan, fake_systemctl, binary=static_elf, user="root",
-                                  settle=0, environment={"TOKEN": "s3cret"})
+                                   settle=0, environment={"TOKEN": "s3cret"})
     return dict(plan=plan, deploy=deploy, systemctl=fake_systemctl, unit=tmp_path / "system" / "hello.service",
                 env=tmp_path / "env" / "hello.env",
                 ran=lambda p: fake_systemctl.actions(p.module.calls))   # the systemctl actions p.apply() ran

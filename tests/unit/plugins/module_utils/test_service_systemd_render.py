@@ -146,10 +146,10 @@ def test_service_overrides(extra, present, absent):
 
 def test_sections_restart_limits_and_user_modes():
     text = sr.render_unit(spec(user=None, group=None, dynamic_user=True, working_directory="/srv/hello",
-                              restart={"policy": "always", "sec": "5", "start_limit_burst": 3},
-                              limits={"LimitNOFILE": 65536, "TasksMax": 64},
-                              unit={"After": "postgresql.service"}, install={"WantedBy": "default.target"},
-                              environment_file="/etc/gofleet/env/hello.env"), 252)[0]
+                               restart={"policy": "always", "sec": "5", "start_limit_burst": 3},
+                               limits={"LimitNOFILE": 65536, "TasksMax": 64},
+                               unit={"After": "postgresql.service"}, install={"WantedBy": "default.target"},
+                               environment_file="/etc/gofleet/env/hello.env"), 252)[0]
     got = lines(text)
     for line in ["DynamicUser=yes", "WorkingDirectory=/srv/hello", "Restart=always", "RestartSec=5",
                  "StartLimitBurst=3", "StartLimitIntervalSec=60", "LimitNOFILE=65536", "TasksMax=64",
