@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Which Go architecture a node is, and whether an ELF binary was built for it.
 
-Used by go_toolchain (is this tarball's bin/go for this node?) and systemd_gounit
+Used by go_toolchain (is this tarball's bin/go for this node?) and go_service
 (will this service binary run here?).  Pure stdlib: the ELF header is read directly.
 """
 

@@ -10,7 +10,10 @@ What selinux_gocache does, as plain functions the unit tests drive with fake bin
    kind of location, explained in the result);
 3. add, change or remove `<path>(/.*)?` rules in the policy store in ONE semanage transaction
    (either every rule lands or none does), the way `semanage fcontext -a/-m/-d` would;
-4. relabel only the files whose type differs from what the policy now says.
+4. relabel only the files whose type differs from what the policy now says;
+5. give TCP ports a port type (the service's confined domain may bind only those), the way
+   `semanage port -a/-m` would, in one transaction too; a port the policy already gives one of
+   the accepted types is left alone.
 
 The bindings (`selinux`, `seobject`) and `run_command` are the seams: `Host` carries them.
 """
@@ -305,18 +308,21 @@ RESULT_PATH_LIMIT = 100
 class Run(object):
     """One selinux_gocache invocation: check state, plan rules, commit, relabel."""
 
-    def __init__(self, host, paths, setype=None, state="present", restore=True, ignore_selinux_state=False):
+    def __init__(self, host, paths, setype=None, state="present", restore=True, ignore_selinux_state=False,
+                 ports=None, port_types=None):
         self.host = host
         self.paths = [check_path(p) for p in paths or []]
-        if not self.paths:
-            raise GofleetError("path: give at least one directory")
+        self.ports = [check_port(p) for p in ports or []]
+        self.port_types = [check_port_type(t) for t in port_types or [DEFAULT_PORT_TYPE]]
+        if not self.paths and not self.ports:
+            raise GofleetError("path: give at least one directory (or ports)")
         if setype is not None and not re.match(r"^[A-Za-z0-9_]+$", setype):
             raise GofleetError("setype %r is not an SELinux type name (like var_t)" % setype)
         self.setype = setype
         self.state = state
         self.restore = restore
         self.ignore_selinux_state = ignore_selinux_state
-        self.result = dict(changed=False, rules=[], relabeled=[], relabel_count=0,
+        self.result = dict(changed=False, rules=[], ports=[], relabeled=[], relabel_count=0,
                            relabel_skipped=None, not_applicable=None,
                            selinux=dict(present=False, enabled=False))
 
@@ -531,6 +537,10 @@ class Run(object):
         if message:
             res["msg"] = res["not_applicable"] = message
             return res
+        port_msg = self.label_ports() if self.ports else None
+        if not self.paths:
+            res["msg"] = port_msg
+            return res
         records = self.open_records()
         actions = self.plan(records)[1]
         changing = [a for a in actions if a[0] != "none"]
@@ -547,15 +557,16 @@ class Run(object):
                 after.append(rule_line(target, (user, role, setype, level)))
             elif old is not None:
                 after.append(rule_line(target, old))
-        res["diff"] = dict(before="\n".join(before) + ("\n" if before else ""),
-                           after="\n".join(after) + ("\n" if after else ""))
+        port_diff = res.get("diff") or dict(before="", after="")
+        res["diff"] = dict(before="\n".join(before) + ("\n" if before else "") + port_diff["before"],
+                           after="\n".join(after) + ("\n" if after else "") + port_diff["after"])
         for action, path, target, setype, old, reason in actions:
             res["rules"].append(dict(path=path, target=target, setype=setype,
                                      previous=old[2] if old else None, action=action, reason=reason))
 
         if changing and not self.host.check_mode:
             self.commit(records, actions)
-        res["changed"] = bool(changing)
+        res["changed"] = bool(changing) or res["changed"]
 
         if not self.restore:
             res["relabel_skipped"] = "restore is false"
@@ -580,9 +591,102 @@ class Run(object):
             parts.append("%s %d path(s)" % (verb_relabel, res["relabel_count"]))
         if res["relabel_skipped"] and changing:
             parts.append("relabel skipped: " + res["relabel_skipped"])
-        res["msg"] = "; ".join(parts) if parts else "rules and labels already as wanted"
+        res["msg"] = "; ".join((parts or ["rules and labels already as wanted"]) + ([port_msg] if port_msg else []))
         return res
 
+    # -- ports -----------------------------------------------------------------------------
+    def label_ports(self):
+        """Plan and (unless check mode) commit the port rules; fills result["ports"] -> a message."""
+        try:
+            records = self.host.seobject.portRecords("")
+            records.set_reload(bool(self.result["selinux"]["enabled"]))
+            policy, local = records.get_all(), records.get_all(True)
+        except (ValueError, OSError, RuntimeError) as e:
+            raise GofleetError("cannot read the port rules of the SELinux policy store: %s" % str(e).strip())
+        actions = plan_ports(policy, local, self.ports, self.port_types, self.state)
+        self.result["ports"] = [dict(port=port, proto="tcp", setype=new, previous=old, action=action)
+                                for action, port, new, old in actions]
+        todo = [a for a in actions if a[0] != "none"]
+        if todo and not self.host.check_mode:
+            commit_ports(records, todo)
+        if todo:
+            self.result["changed"] = True
+            lines = self.result.setdefault("diff", dict(before="", after=""))
+            for action, port, new, old in todo:
+                lines["before"] += "%s tcp %d\n" % (old, port) if old else ""
+                lines["after"] += "%s tcp %d\n" % (new, port) if new else ""
+        verb = "would give" if self.host.check_mode else "gave"
+        return ("%s %s" % (verb, ", ".join("tcp/%d %s" % (a[1], a[2] or "no local type") for a in todo))) if todo \
+            else "ports already as wanted"
 
-def run(host, paths, setype=None, state="present", restore=True, ignore_selinux_state=False):
-    return Run(host, paths, setype, state, restore, ignore_selinux_state).execute()
+
+DEFAULT_PORT_TYPE = "http_port_t"
+
+
+def check_port(port):
+    try:
+        number = int(str(port).rsplit("/", 1)[-1])
+    except ValueError:
+        number = 0
+    if str(port).count("/") > 1 or (str(port).count("/") == 1 and not str(port).startswith("tcp/")) \
+            or not 0 < number < 65536:
+        raise GofleetError("ports entry %r is not a TCP port number (1-65535)" % (port,))
+    return number
+
+
+def check_port_type(port_type):
+    if not re.match(r"^[A-Za-z0-9_]+_port_t$", port_type or ""):
+        raise GofleetError("port_types entry %r is not an SELinux port type (like http_port_t)" % (port_type,))
+    return port_type
+
+
+def port_types_of(policy, port, proto="tcp"):
+    """Types the policy gives `port` (base and local rules), the narrowest range first."""
+    hits = [(high - low, entry[0]) for (low, high, p), entry in policy.items() if p == proto and low <= port <= high]
+    return [t for _width, t in sorted(hits)]
+
+
+def plan_ports(policy, local, ports, port_types, state="present"):
+    """[(action, port, new type, old type)]: add, modify, remove or none.
+
+    policy: every rule (base and local), local: the local store's rules, both as seobject's
+    get_all() gives them. present: a port whose narrowest rule already has one of `port_types` is
+    left alone, else it gets port_types[0] (modify when a rule for exactly that port exists).
+    absent: only a local rule for exactly that port with one of `port_types` is removed (a
+    base-policy rule cannot be, and is left alone).
+    """
+    actions = []
+    for port in sorted(set(ports)):
+        current = port_types_of(policy, port)
+        exact = policy.get((port, port, "tcp"))
+        if state == "absent":
+            mine = local.get((port, port, "tcp"))
+            removable = mine is not None and mine[0] in port_types
+            actions.append(("remove" if removable else "none", port, None, current[0] if current else None))
+        elif current and current[0] in port_types:
+            actions.append(("none", port, current[0], current[0]))
+        else:
+            actions.append(("modify" if exact else "add", port, port_types[0], current[0] if current else None))
+    return actions
+
+
+def commit_ports(records, todo):
+    """All port changes in one semanage transaction: all land or none."""
+    try:
+        records.start()
+        for action, port, new, _old in todo:
+            if action == "add":
+                records.add(str(port), "tcp", "", new)
+            elif action == "modify":
+                records.modify(str(port), "tcp", "", new)
+            else:
+                records.delete(str(port), "tcp")
+        records.finish()
+    except (ValueError, OSError, RuntimeError) as e:
+        raise GofleetError("semanage port for %s failed, policy store unchanged: %s"
+                           % (", ".join("tcp/%d" % a[1] for a in todo), str(e).strip()))
+
+
+def run(host, paths, setype=None, state="present", restore=True, ignore_selinux_state=False, ports=None,
+        port_types=None):
+    return Run(host, paths, setype, state, restore, ignore_selinux_state, ports, port_types).execute()

@@ -24,6 +24,9 @@ description:
     explained per rule in the result. A GOROOT gets C(usr_t) (or the policy's type there)
     for the tree and C(bin_t) for C(bin/) and C(pkg/tool/) so that confined services may
     run the Go binaries.
+  - With I(ports), also gives TCP ports a port type (as C(semanage port -a), or C(-m) for a port the
+    policy already types otherwise), so that a confined service such as nginx may bind them. A port whose
+    narrowest policy rule already has one of I(port_types) is left alone.
   - On a host without SELinux, or with SELinux disabled, nothing changes and the result says
     why, unless I(ignore_selinux_state=true).
 extends_documentation_fragment:
@@ -33,9 +36,25 @@ options:
     description:
       - Absolute directories to label, for example C(/var/cache/go-build), C(/var/cache/gomod),
         C(/srv/gomirror), C(/usr/local/go). They need not exist yet.
+      - May be empty when I(ports) is given.
     type: list
     elements: str
-    required: true
+    default: []
+  ports:
+    description:
+      - TCP ports (V(8080) or V(tcp/8080)) that must carry one of I(port_types).
+      - With I(state=absent), a local rule giving one of them one of I(port_types) is removed; a base-policy
+        rule cannot be and is left alone.
+    type: list
+    elements: str
+    default: []
+  port_types:
+    description:
+      - Port types any of which lets the service bind; a port with none of them gets the first.
+        For nginx (C(httpd_t)) V([http_port_t, http_cache_port_t]).
+    type: list
+    elements: str
+    default: [http_port_t]
   setype:
     description:
       - SELinux type for every I(path) and everything below it (one rule per path).
@@ -88,10 +107,12 @@ EXAMPLES = r"""
   gofleet.golang.selinux_gocache:
     path: [/usr/local/go]
 
-- name: Serve an offline module mirror with httpd
+- name: Serve an offline module mirror with nginx on port 8081
   gofleet.golang.selinux_gocache:
     path: [/srv/gomirror]
     setype: httpd_sys_content_t
+    ports: ["8081"]
+    port_types: [http_port_t, http_cache_port_t]
 
 - name: Prepare the policy store in an image build (SELinux disabled there)
   gofleet.golang.selinux_gocache:
@@ -159,6 +180,29 @@ rules:
       previous: null
       action: add
       reason: "var_t: the policy labels entries of /var/cache var_t, the convention for a system cache under /var/cache"
+ports:
+  description: One entry per port of O(ports), what was (or in check mode would be) done.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    port:
+      description: The TCP port.
+      type: int
+    proto:
+      description: Always C(tcp).
+      type: str
+    setype:
+      description: Its type after the run (null when removed).
+      type: str
+    previous:
+      description: The type the policy gave it before (its narrowest rule), or null.
+      type: str
+    action:
+      description: C(add), C(modify), C(remove) or C(none).
+      type: str
+  sample:
+    - {port: 8081, proto: tcp, setype: http_port_t, previous: unreserved_port_t, action: add}
 relabeled:
   description: Paths whose label was (or in check mode would be) reset, at most the first 100.
   returned: always
@@ -190,13 +234,16 @@ from ansible_collections.gofleet.golang.plugins.module_utils import distro_famil
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            path=dict(type="list", elements="str", required=True),
+            path=dict(type="list", elements="str", default=[]),
+            ports=dict(type="list", elements="str", default=[]),
+            port_types=dict(type="list", elements="str", default=["http_port_t"]),
             setype=dict(type="str"),
             state=dict(type="str", choices=["present", "absent"], default="present"),
             restore=dict(type="bool", default=True),
             ignore_selinux_state=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
+        required_one_of=[("path", "ports")],
     )
     p = module.params
     selinux, seobject, missing = selinux_labels.import_bindings()
@@ -219,7 +266,7 @@ def main():
     )
     try:
         result = selinux_labels.run(host, p["path"], p["setype"], p["state"], p["restore"],
-                                    p["ignore_selinux_state"])
+                                    p["ignore_selinux_state"], p["ports"], p["port_types"])
     except GofleetError as e:
         module.fail_json(msg=e.message)
     if not module._diff:

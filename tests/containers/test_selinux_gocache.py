@@ -145,6 +145,57 @@ def test_rules_labels_idempotence_and_removal(tmp_path, selinux_host):
     assert results["label"]["changed"] is False
 
 
+def local_ports(container):
+    """{(proto, port): type} from `semanage port -l -C` (the local store only)."""
+    out = container.exec(["semanage", "port", "-l", "-C"]).stdout
+    ports = {}
+    for line in out.splitlines():
+        words = line.replace(",", " ").split()
+        if len(words) >= 3 and words[0].endswith("_port_t"):
+            for port in words[2:]:
+                ports[(words[1], port)] = words[0]
+    return ports
+
+
+def policy_port_types(container, port):
+    """Every type `semanage port -l` (base and local) lists `port` under, for tcp."""
+    out = container.exec(["semanage", "port", "-l"]).stdout
+    return sorted(line.split()[0] for line in out.splitlines()
+                  if len(line.split()) >= 3 and line.split()[1] == "tcp"
+                  and port in line.split(None, 2)[2].replace(" ", "").split(","))
+
+
+def test_ports_through_the_policy_store(tmp_path, selinux_host):
+    """The offline mirror's port rules (roles/offline_mirror/tasks/server.yml), read back with semanage."""
+    c = selinux_host
+    assert local_ports(c) == {}
+    # 8080 is http_cache_port_t in the base policy: nginx may bind it, nothing to add.
+    assert "http_cache_port_t" in policy_port_types(c, "8080")
+    task = label_task(ports=["8080", "8099", "tcp/5432"], port_types=["http_port_t", "http_cache_port_t"],
+                      ignore_selinux_state=True)
+    predicted = run_play(tmp_path, c, [task], check=True, diff=True, name="ports-check")[0]["label"]
+    assert predicted["changed"] is True and local_ports(c) == {}, predicted
+    applied = run_play(tmp_path, c, [task], diff=True, name="ports")[0]["label"]
+    assert [(p["port"], p["action"]) for p in applied["ports"]] == [(5432, "modify"), (8080, "none"), (8099, "add")]
+    assert applied["ports"] == predicted["ports"] and applied["diff"] == predicted["diff"]
+    # 8099 gets a local rule; 5432 (postgresql_port_t in the base policy) is overridden locally
+    assert local_ports(c) == {("tcp", "8099"): "http_port_t", ("tcp", "5432"): "http_port_t"}, local_ports(c)
+    assert "http_port_t" in policy_port_types(c, "8099")
+    results, stats = run_play(tmp_path, c, [task], name="ports-again")
+    assert results["label"]["changed"] is False and stats["changed"] == 0, results["label"]
+
+    # a port that is not a number: one line naming it, store untouched
+    bad = run_play(tmp_path, c, [label_task(ports=["80a"], ignore_selinux_state=True)], name="ports-bad")[0]["label"]
+    assert bad["failed"] and "ports entry '80a'" in bad["msg"] and "\n" not in bad["msg"]
+
+    # absent: the local rules go, the base policy's 8080 stays
+    gone = run_play(tmp_path, c, [label_task(ports=["8080", "8099", "5432"], state="absent",
+                                             port_types=["http_port_t", "http_cache_port_t"],
+                                             ignore_selinux_state=True)], name="ports-absent")[0]["label"]
+    assert gone["changed"] is True and local_ports(c) == {}, gone
+    assert "http_cache_port_t" in policy_port_types(c, "8080")
+
+
 def test_selinux_disabled_without_ignore_changes_nothing(tmp_path, selinux_host):
     results = run_play(tmp_path, selinux_host, [label_task(path=["/var/cache/go-build"])], name="disabled")[0]
     res = results["label"]

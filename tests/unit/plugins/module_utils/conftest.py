@@ -5,30 +5,30 @@
 
 import pytest
 
-from ansible_collections.gofleet.golang.plugins.module_utils.gounit_service import normalise
-from ansible_collections.gofleet.golang.plugins.modules.systemd_gounit import ARGUMENT_SPEC
+from ansible_collections.gofleet.golang.plugins.module_utils.service.spec import normalise
+from ansible_collections.gofleet.golang.plugins.modules.go_service import ARGUMENT_SPEC
 
 
-def gounit_params(**kw):
-    """What AnsibleModule hands systemd_gounit: every option, defaults filled in, then `kw`."""
+def service_params(**kw):
+    """What AnsibleModule hands go_service: every option, defaults filled in, then `kw`."""
     out = dict((k, v.get("default")) for k, v in ARGUMENT_SPEC.items())
     out.update(name="hello", binary="/usr/local/bin/hello")
     out.update(kw)
     return out
 
 
-@pytest.fixture(name="gounit_params")
-def gounit_params_fixture():
-    return gounit_params
+@pytest.fixture(name="service_params")
+def service_params_fixture():
+    return service_params
 
 
 @pytest.fixture
-def gounit_planner(fake_module):
+def service_planner(fake_module):
     """planner(PlanClass, answer, **defaults) -> (plan, deploy): plan(check_mode=False, **params)
     builds and plans one run against `answer` (run_command's fake); deploy(**params) also applies it."""
     def planner(plan_class, answer, **defaults):
         def plan(check_mode=False, **kw):
-            p = plan_class(fake_module(check_mode, answer), normalise(gounit_params(**dict(defaults, **kw))))
+            p = plan_class(fake_module(check_mode, answer), normalise(service_params(**dict(defaults, **kw))))
             p.plan()
             return p
 

@@ -657,3 +657,138 @@ def test_policy_store_unreadable_fails_in_one_line(error):
     with pytest.raises(GofleetError) as e:
         sl.run(host, ["/var/cache/go-build"])
     assert e.value.message.startswith("cannot read the local file-context rules of the SELinux policy store")
+
+
+# ---------------------------------------------------------------- ports (semanage port, through seobject)
+
+# A slice of the Debian/RHEL policy: 8080 is http_cache_port_t, 5432 postgresql_port_t, the rest unreserved.
+BASE_PORTS = {
+    (80, 80, "tcp"): ("http_port_t", "s0"),
+    (8080, 8080, "tcp"): ("http_cache_port_t", "s0"),
+    (5432, 5432, "tcp"): ("postgresql_port_t", "s0"),
+    (1024, 65535, "tcp"): ("unreserved_port_t", "s0"),
+    (8099, 8099, "udp"): ("other_port_t", "s0"),
+}
+PORT_TYPES = ["http_port_t", "http_cache_port_t"]
+
+
+class FakePortRecords(object):
+    """seobject.portRecords over BASE_PORTS plus a local store; add/modify refuse like semanage does."""
+
+    def __init__(self, local):
+        self.local = local
+        self.staged = None
+        self.commits = 0
+        self.reload = None
+
+    def set_reload(self, load):
+        self.reload = load
+
+    def get_all(self, locallist=0):
+        merged = dict(BASE_PORTS)
+        merged.update(self.local)
+        return dict(self.local) if locallist else merged
+
+    def start(self):
+        self.staged = dict(self.local)
+
+    def finish(self):
+        self.local.clear()
+        self.local.update(self.staged)
+        self.staged = None
+        self.commits += 1
+
+    def add(self, port, proto, serange, setype):
+        key = (int(port), int(port), proto)
+        if key in self.staged or key in BASE_PORTS:
+            raise ValueError("Port %s/%s already defined" % (proto, port))
+        self.staged[key] = (setype, "s0")
+
+    def modify(self, port, proto, serange, setype):
+        key = (int(port), int(port), proto)
+        if key not in self.staged and key not in BASE_PORTS:
+            raise ValueError("Port %s/%s is not defined" % (proto, port))
+        self.staged[key] = (setype, "s0")
+
+    def delete(self, port, proto):
+        key = (int(port), int(port), proto)
+        if key not in self.staged:
+            raise ValueError("Port %s/%s is defined in policy, cannot be deleted" % (proto, port))
+        del self.staged[key]
+
+
+@pytest.mark.parametrize("port, state, local, expected", [
+    (8080, "present", {}, ("none", 8080, "http_cache_port_t", "http_cache_port_t")),  # an accepted type
+    (80, "present", {}, ("none", 80, "http_port_t", "http_port_t")),
+    (8099, "present", {}, ("add", 8099, "http_port_t", "unreserved_port_t")),        # udp rule is not tcp
+    (5432, "present", {}, ("modify", 5432, "http_port_t", "postgresql_port_t")),     # exact base rule
+    (8099, "absent", {(8099, 8099, "tcp"): ("http_port_t", "s0")}, ("remove", 8099, None, "http_port_t")),
+    (8080, "absent", {}, ("none", 8080, None, "http_cache_port_t")),                 # base rule stays
+    (5432, "absent", {}, ("none", 5432, None, "postgresql_port_t")),                 # not ours
+])
+def test_plan_ports(port, state, local, expected):
+    policy = dict(BASE_PORTS)
+    policy.update(local)
+    assert sl.plan_ports(policy, local, [port], PORT_TYPES, state) == [expected]
+
+
+def port_host(local, check_mode=False):
+    host = make_host(FakePolicy(), check_mode=check_mode)[0]
+    records = FakePortRecords(local)
+    host.seobject.portRecords = lambda store: records
+    return host, records
+
+
+def test_ports_land_in_one_transaction_and_a_second_run_changes_nothing():
+    local = {}
+    host, records = port_host(local, check_mode=True)
+    res = sl.run(host, [], ports=["8099", "tcp/5432", "8080"], port_types=PORT_TYPES)
+    assert res["changed"] and records.commits == 0 and local == {}
+    assert "would give tcp/5432 http_port_t, tcp/8099 http_port_t" in res["msg"], res["msg"]
+
+    host, records = port_host(local)
+    res = sl.run(host, [], ports=["8099", "tcp/5432", "8080"], port_types=PORT_TYPES)
+    assert res["changed"] and records.commits == 1
+    assert local == {(8099, 8099, "tcp"): ("http_port_t", "s0"), (5432, 5432, "tcp"): ("http_port_t", "s0")}
+    assert [(p["port"], p["action"], p["previous"]) for p in res["ports"]] == [
+        (5432, "modify", "postgresql_port_t"), (8080, "none", "http_cache_port_t"), (8099, "add", "unreserved_port_t")]
+    assert "http_port_t tcp 8099" in res["diff"]["after"] and "postgresql_port_t tcp 5432" in res["diff"]["before"]
+
+    host, records = port_host(local)
+    res = sl.run(host, [], ports=["8099", "5432", "8080"], port_types=PORT_TYPES)
+    assert not res["changed"] and records.commits == 0 and res["msg"] == "ports already as wanted"
+
+
+def test_ports_and_paths_in_one_run():
+    policy = FakePolicy(base={"/srv(/.*)?": "var_t"}, types={"var_t", "httpd_sys_content_t"})
+    host = make_host(policy)[0]
+    records = FakePortRecords({})
+    host.seobject.portRecords = lambda store: records
+    res = sl.run(host, ["/srv/gomirror"], setype="httpd_sys_content_t", ports=["8099"], port_types=PORT_TYPES)
+    assert res["changed"] and records.commits == 1 and policy.commits == 1
+    assert "gave tcp/8099 http_port_t" in res["msg"] and "/srv/gomirror" in res["msg"], res["msg"]
+
+
+@pytest.mark.parametrize("ports, port_types, words", [
+    (["80a"], None, "ports entry '80a' is not a TCP port number"),
+    (["udp/53"], None, "ports entry 'udp/53' is not a TCP port number"),
+    (["70000"], None, "ports entry '70000'"),
+    (["8080"], ["httpd_sys_content_t"], "port_types entry 'httpd_sys_content_t' is not an SELinux port type"),
+])
+def test_bad_port_input_fails_naming_it(ports, port_types, words):
+    host = port_host({})[0]
+    with pytest.raises(GofleetError) as e:
+        sl.run(host, [], ports=ports, port_types=port_types)
+    assert words in e.value.message and "\n" not in e.value.message
+
+
+def test_port_transaction_that_fails_leaves_the_store_unchanged():
+    local = {}
+    host, records = port_host(local)
+    def refuse(*args):
+        raise ValueError("Could not add port")
+    records.add = refuse
+    with pytest.raises(GofleetError) as e:
+        sl.run(host, [], ports=["8099"], port_types=PORT_TYPES)
+    assert "semanage port for tcp/8099 failed, policy store unchanged: Could not add port" in e.value.message
+    assert local == {} and records.commits == 0

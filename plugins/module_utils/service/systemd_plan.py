@@ -19,17 +19,18 @@ import re
 
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic
 from ansible_collections.gofleet.golang.plugins.module_utils import drift
-from ansible_collections.gofleet.golang.plugins.module_utils import gounit_dropins as dropins
-from ansible_collections.gofleet.golang.plugins.module_utils import gounit_render as render
-from ansible_collections.gofleet.golang.plugins.module_utils import service_manager as sm
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
-from ansible_collections.gofleet.golang.plugins.module_utils.gounit_service import (
+from ansible_collections.gofleet.golang.plugins.module_utils.service import dropins
+from ansible_collections.gofleet.golang.plugins.module_utils.service import systemd_manager as sm
+from ansible_collections.gofleet.golang.plugins.module_utils.service import systemd_render as render
+from ansible_collections.gofleet.golang.plugins.module_utils.service.plan import (
     ServicePlan,
-    default_env_file,
     text_diff,
     total_memory,
     unit_drift,
 )
+from ansible_collections.gofleet.golang.plugins.module_utils.service.spec import default_env_file
+from ansible_collections.gofleet.golang.plugins.module_utils.service.systemd_syntax import quote_exec_arg
 
 UNIT_DIR = "/etc/systemd/system"
 ENV_MODE = 0o600
@@ -151,8 +152,8 @@ class SystemdPlan(ServicePlan):
         staged = self.spec.get("install_from")
         if not (self.binary_new and staged and os.path.exists(staged)):
             return unit_text
-        old = "ExecStart=" + render.quote_exec_arg(self.spec["binary"])
-        return unit_text.replace(old, "ExecStart=" + render.quote_exec_arg(staged), 1)
+        old = "ExecStart=" + quote_exec_arg(self.spec["binary"])
+        return unit_text.replace(old, "ExecStart=" + quote_exec_arg(staged), 1)
 
     def _plan_dropins(self):
         """Foreign drop-ins are drift; foreign_dropins decides what happens to them. True: some go."""

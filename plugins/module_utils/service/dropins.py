@@ -6,7 +6,7 @@
 A drop-in with `ProtectSystem=false` undoes the hardening the unit file declares, and the
 unit file itself never changes. So the unit is judged the way systemd sees it: the
 `DropInPaths` it loaded, plus the `.conf` files waiting in the admin drop-in directories
-(planted without a daemon-reload, they apply at the next one). systemd_gounit writes no
+(planted without a daemon-reload, they apply at the next one). go_service writes no
 drop-ins, so each one is foreign unless the user allowed it by name.
 
 Only drop-ins in this unit's own directory under /etc or /run can be removed: the others

@@ -1,14 +1,15 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, gofleet founders
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The init-independent part of systemd_gounit: parameters -> spec, node checks, RAM, file comparison."""
+"""The init-independent part of go_service: parameters -> spec, node checks, RAM, file comparison."""
 
 import os
 
 import pytest
 
-from ansible_collections.gofleet.golang.plugins.module_utils import atomic, gounit_render
-from ansible_collections.gofleet.golang.plugins.module_utils import gounit_service as gs
+from ansible_collections.gofleet.golang.plugins.module_utils import atomic
+from ansible_collections.gofleet.golang.plugins.module_utils.service import spec as service_spec
+from ansible_collections.gofleet.golang.plugins.module_utils.service import plan as gs
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
 NO_SUCH_USER = "gofleet-no-such-user-xyz"
@@ -24,9 +25,9 @@ NO_SUCH_USER = "gofleet-no-such-user-xyz"
      dict(binary="/usr/bin/hello", args=["--flag"], exec_start="-/usr/bin/hello --flag")),
     ({"binary": None, "state": "absent"}, dict(binary=None, exec_start=None)),
 ])
-def test_normalise(monkeypatch, tmp_path, gounit_params, given, expected):
-    monkeypatch.setattr(gounit_render, "DEFAULT_ENV_DIR", str(tmp_path))
-    spec = gs.normalise(gounit_params(**given))
+def test_normalise(monkeypatch, tmp_path, service_params, given, expected):
+    monkeypatch.setattr(service_spec, "DEFAULT_ENV_DIR", str(tmp_path))
+    spec = service_spec.normalise(service_params(**given))
     for key, value in expected.items():
         if isinstance(value, str):
             value = value.replace("ENV", str(tmp_path))
@@ -50,9 +51,9 @@ def test_normalise(monkeypatch, tmp_path, gounit_params, given, expected):
     ({"working_directory": "srv/hello"}, "working_directory must be an absolute path"),
     ({"install_from": ".hello.new"}, "install_from must be an absolute path"),
 ])
-def test_normalise_refuses(gounit_params, given, reason):
+def test_normalise_refuses(service_params, given, reason):
     with pytest.raises(GofleetError) as e:
-        gs.normalise(gounit_params(**given))
+        service_spec.normalise(service_params(**given))
     assert reason in e.value.message
 
 
@@ -142,17 +143,17 @@ def test_text_diff():
     ({"restart": {"sec": "1\nUser=root", "policy": None, "start_limit_interval_sec": None,
                   "start_limit_burst": None}}, "restart.sec"),
 ])
-def test_line_breaks_that_would_inject_unit_lines_fail_naming_the_option(gounit_params, given, names):
+def test_line_breaks_that_would_inject_unit_lines_fail_naming_the_option(service_params, given, names):
     with pytest.raises(GofleetError) as e:
-        gs.normalise(gounit_params(**given))
+        service_spec.normalise(service_params(**given))
     assert names in e.value.message and "line break" in e.value.message
 
 
 @pytest.mark.parametrize("exec_start", ["/usr/local/bin/%u-server -v", "/srv/%n/hello"])
-def test_exec_start_program_with_a_specifier_is_refused(gounit_params, exec_start):
+def test_exec_start_program_with_a_specifier_is_refused(service_params, exec_start):
     # the checked program would not be the one systemd runs (it expands the specifier)
     with pytest.raises(GofleetError, match="exec_start.*'%'"):
-        gs.normalise(gounit_params(binary=None, exec_start=exec_start))
+        service_spec.normalise(service_params(binary=None, exec_start=exec_start))
 
 
 @pytest.mark.parametrize("given", [
@@ -160,13 +161,13 @@ def test_exec_start_program_with_a_specifier_is_refused(gounit_params, exec_star
     {"working_directory": "-/srv/hello"},
     {"environment_file": "-/etc/default/hello"},   # only referenced: systemd's optional form
 ])
-def test_normalise_keeps_systemds_own_path_forms(gounit_params, given):
-    spec = gs.normalise(gounit_params(**given))
+def test_normalise_keeps_systemds_own_path_forms(service_params, given):
+    spec = service_spec.normalise(service_params(**given))
     for key, value in given.items():
         assert spec[key] == value
 
 
-def test_normalise_refuses_an_optional_env_file_it_would_write(gounit_params):
+def test_normalise_refuses_an_optional_env_file_it_would_write(service_params):
     with pytest.raises(GofleetError) as e:
-        gs.normalise(gounit_params(environment_file="-/etc/default/hello", environment={"A": "1"}))
+        service_spec.normalise(service_params(environment_file="-/etc/default/hello", environment={"A": "1"}))
     assert "environment_file must be an absolute path" in e.value.message

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """A Go service as a runit service directory: plan what changes, then apply it.
 
-plan() compares /etc/sv/<name> (run, log/run, env/, down) with what runit_service renders,
+plan() compares /etc/sv/<name> (run, log/run, env/, down) with what runit_render renders,
 lists stale env files, reads `sv status` and the runsvdir link, and decides the sv actions
 (restart only when the run script or the environment changed).  apply() writes the files,
 links the service and runs the actions in order; a new service that must stay stopped is
@@ -18,10 +18,10 @@ import os
 
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic
 from ansible_collections.gofleet.golang.plugins.module_utils import drift
-from ansible_collections.gofleet.golang.plugins.module_utils import gounit_render as render
-from ansible_collections.gofleet.golang.plugins.module_utils import runit_service as runit
-from ansible_collections.gofleet.golang.plugins.module_utils import service_manager as sm
-from ansible_collections.gofleet.golang.plugins.module_utils.gounit_service import (
+from ansible_collections.gofleet.golang.plugins.module_utils.service import runit_manager as sm
+from ansible_collections.gofleet.golang.plugins.module_utils.service import runit_render as runit
+from ansible_collections.gofleet.golang.plugins.module_utils.service.go_runtime import go_runtime_env
+from ansible_collections.gofleet.golang.plugins.module_utils.service.plan import (
     ServicePlan,
     text_diff,
     total_memory,
@@ -75,7 +75,7 @@ class RunitPlan(ServicePlan):
         warnings.extend(runit.advisories(spec))
         self.facts["binary"] = self.check_binary()
         mem = total_memory()
-        self.facts["derived_environment"] = dict(render.go_runtime_env(spec.get("limits"), spec.get("environment"), mem))
+        self.facts["derived_environment"] = dict(go_runtime_env(spec.get("limits"), spec.get("environment"), mem))
 
         files = runit.desired_files(spec, runit.SV_DIR, mem)
         down = self.sv_path + "/down"

@@ -1,12 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, gofleet founders
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""One Go service as systemd_gounit manages it, whatever the init system runs it.
+"""What one go_service run does to one service, whatever init system runs it.
 
-normalise() turns the module's parameters into the spec the renderers take, check_node()
-makes sure this node can run it (user, group, binary) before anything is written, and
-ServicePlan is what both init backends (gounit_systemd, gounit_runit) fill: plan() observes
-and decides without touching the node, so check mode reports exactly what apply() then does.
+detect_init_system() picks the backend, check_node() makes sure this node can run the service
+(user, group, binary) before anything is written, and ServicePlan is what both backends
+(systemd_plan, runit_plan) fill: plan() observes and decides without touching the node, so
+check mode reports exactly what apply() then does.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,61 +20,20 @@ import pwd
 
 from ansible_collections.gofleet.golang.plugins.module_utils import drift
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
-from ansible_collections.gofleet.golang.plugins.module_utils.gounit_binary import (
-    binary_of_exec_start,
-    check_binary,
-)
-from ansible_collections.gofleet.golang.plugins.module_utils import gounit_render as render
-from ansible_collections.gofleet.golang.plugins.module_utils.gounit_render import default_env_file
+from ansible_collections.gofleet.golang.plugins.module_utils.service.binary import check_binary
 
 MEMINFO = "/proc/meminfo"
 
 
-def normalise(params):
-    """Module parameters -> the spec the renderers take; input errors raise GofleetError."""
-    p = dict(params)
-    p["name"] = render.validate_name(p["name"])
-    if p["user"] and p["dynamic_user"]:
-        raise GofleetError("user=%s and dynamic_user=true exclude each other" % p["user"])
-    if not p["user"] and p["dynamic_user"] is None:
-        p["dynamic_user"] = True
-    render.validate_single_line(p)
-    render.validate_environment(p["environment"])
-    render.validate_limits(p["limits"])
-    render.validate_address_families(p["address_families"])
-    render.restart_settings(p["restart"])
-    if p["environment"] is not None and not p["environment_file"]:
-        p["environment_file"] = default_env_file(p["name"])
-    refuse_relative_paths(p)
-    if p["state"] == "absent":
-        return p
-    if p["exec_start"]:
-        if p["args"]:
-            raise GofleetError("args go with binary, not with exec_start")
-        p["binary"], p["args"] = binary_of_exec_start(p["exec_start"])
-    elif p["binary"]:
-        if not os.path.isabs(p["binary"]):
-            raise GofleetError("binary must be an absolute path, got %s" % p["binary"])
-        p["exec_start"] = render.exec_start_line(p["binary"], p["args"])
-    else:
-        raise GofleetError("state=%s needs binary or exec_start" % p["state"])
-    return p
-
-
-def refuse_relative_paths(p):
-    """systemd ignores a relative EnvironmentFile= or WorkingDirectory= (the service then runs without
-    its secrets), and a relative environment file or stage would be written in the module's cwd."""
-    checks = [("install_from", p.get("install_from"))]
-    # systemd's own forms: "-" (ignore when missing) before a path, "~" (the user's home)
-    wd = p.get("working_directory")
-    checks.append(("working_directory", None if wd == "~" else (wd[1:] if wd and wd.startswith("-") else wd)))
-    env_file = p.get("environment_file")
-    if env_file and env_file.startswith("-") and p.get("environment") is None:
-        env_file = env_file[1:]   # referenced, not written: "-" marks it optional
-    checks.append(("environment_file", env_file))
-    for option, value in checks:
-        if value and not os.path.isabs(value):
-            raise GofleetError("%s must be an absolute path, got %r" % (option, p.get(option)))
+def detect_init_system(module, requested="auto"):
+    """systemd when it is PID 1 (/run/systemd/system), else runit when its tools are here."""
+    if requested != "auto":
+        return requested
+    if os.path.isdir("/run/systemd/system"):
+        return "systemd"
+    if module.get_bin_path("sv") or module.get_bin_path("runsvdir"):
+        return "runit"
+    raise GofleetError("init_system=auto found neither systemd (no /run/systemd/system) nor runit (no sv, runsvdir)")
 
 
 def total_memory(meminfo=None):

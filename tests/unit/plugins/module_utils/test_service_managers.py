@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from ansible_collections.gofleet.golang.plugins.module_utils import service_manager as sm
+from ansible_collections.gofleet.golang.plugins.module_utils.service import plan, runit_manager, systemd_manager
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
 RUNNING = {"LoadState": "loaded", "ActiveState": "active", "UnitFileState": "enabled", "MainPID": "42"}
@@ -35,7 +35,7 @@ FAILED = {"LoadState": "loaded", "ActiveState": "failed", "UnitFileState": "enab
     (dict(RUNNING, NeedDaemonReload="yes"), "started", True, False, False, ["daemon-reload"]),
 ])
 def test_plan_systemd(status, state, enabled, unit_changed, env_changed, actions):
-    assert sm.plan_systemd(status, state, enabled, unit_changed, env_changed) == actions
+    assert systemd_manager.plan_systemd(status, state, enabled, unit_changed, env_changed) == actions
 
 
 @pytest.mark.parametrize("status,files,actions", [
@@ -45,7 +45,7 @@ def test_plan_systemd(status, state, enabled, unit_changed, env_changed, actions
     (NEW, False, []),
 ])
 def test_plan_systemd_absent(status, files, actions):
-    assert sm.plan_systemd_absent(status, files) == actions
+    assert systemd_manager.plan_systemd_absent(status, files) == actions
 
 
 @pytest.mark.parametrize("status,state,linked,changed,actions", [
@@ -59,7 +59,7 @@ def test_plan_systemd_absent(status, files, actions):
     ({"state": "unknown"}, "stopped", False, True, ["link", "wait-supervise", "down"]),
 ])
 def test_plan_runit(status, state, linked, changed, actions):
-    assert sm.plan_runit(status, state, linked, changed) == actions
+    assert runit_manager.plan_runit(status, state, linked, changed) == actions
 
 
 @pytest.mark.parametrize("status,linked,present,actions", [
@@ -69,7 +69,7 @@ def test_plan_runit(status, state, linked, changed, actions):
     ({"state": "unknown"}, False, False, []),
 ])
 def test_plan_runit_absent(status, linked, present, actions):
-    assert sm.plan_runit_absent(status, linked, present) == actions
+    assert runit_manager.plan_runit_absent(status, linked, present) == actions
 
 
 class FakeModule(object):
@@ -96,7 +96,7 @@ def show(**props):
 
 def test_status_parses_systemctl_show():
     module = FakeModule([(["/usr/bin/systemctl", "show"], show(ActiveState="active", MainPID="42", UnitFileState="enabled"))])
-    st = sm.SystemdManager(module, "hello").status()
+    st = systemd_manager.SystemdManager(module, "hello").status()
     assert st["ActiveState"] == "active" and st["MainPID"] == "42"
     assert module.calls[0][:3] == ["/usr/bin/systemctl", "show", "hello.service"]
 
@@ -108,7 +108,7 @@ def test_status_parses_systemctl_show():
 ])
 def test_actions_become_systemctl_commands(action, cmd):
     module = FakeModule()
-    sm.SystemdManager(module, "hello").run(action)
+    systemd_manager.SystemdManager(module, "hello").run(action)
     assert module.calls == [cmd]
 
 
@@ -118,7 +118,7 @@ def test_failed_action_names_unit_and_journal():
         (["/usr/bin/journalctl"], (0, "hello: bad flag -x\n", "")),
     ])
     with pytest.raises(GofleetError) as e:
-        sm.SystemdManager(module, "hello").run("start")
+        systemd_manager.SystemdManager(module, "hello").run("start")
     assert "systemctl start hello.service failed" in e.value.message and "bad flag -x" in e.value.message
 
 
@@ -128,12 +128,12 @@ def test_wait_running_catches_a_crashing_service():
     module = FakeModule()
     module.run_command = lambda cmd, **kw: next(states) if cmd[1] == "show" else (0, "SIGSYS", "")
     with pytest.raises(GofleetError, match="did not stay running.*Result=signal"):
-        sm.SystemdManager(module, "hello").wait_running(2, sleep=lambda s: None)
+        systemd_manager.SystemdManager(module, "hello").wait_running(2, sleep=lambda s: None)
 
 
 def test_wait_running_accepts_a_steady_service():
     module = FakeModule([(["/usr/bin/systemctl", "show"], show(ActiveState="active", MainPID="42"))])
-    st = sm.SystemdManager(module, "hello").wait_running(2, sleep=lambda s: None)
+    st = systemd_manager.SystemdManager(module, "hello").wait_running(2, sleep=lambda s: None)
     assert st["MainPID"] == "42"
 
 
@@ -153,7 +153,7 @@ def test_verify_reads_stderr(rc, out, err, problem):
         return rc, out, err.replace("/tmp/.gofleet-verify-x/hello.service", path)
     module = FakeModule()
     module.run_command = run_command
-    mgr = sm.SystemdManager(module, "hello")
+    mgr = systemd_manager.SystemdManager(module, "hello")
     if problem is None:
         assert mgr.verify("[Service]\nExecStart=/bin/true\n") is None
     else:
@@ -172,7 +172,7 @@ def test_verify_runs_on_a_staged_copy_named_like_the_unit():
         return 0, "", ""
     module = FakeModule()
     module.run_command = run_command
-    sm.SystemdManager(module, "hello").verify("[Service]\nExecStart=/bin/true\n")
+    systemd_manager.SystemdManager(module, "hello").verify("[Service]\nExecStart=/bin/true\n")
     assert seen["cmd"][:2] == ["/usr/bin/systemd-analyze", "verify"]
     assert seen["cmd"][-1].endswith("/hello.service") and not seen["cmd"][-1].startswith("/etc/")
     assert "ExecStart=/bin/true" in seen["text"]
@@ -181,7 +181,7 @@ def test_verify_runs_on_a_staged_copy_named_like_the_unit():
 def test_runit_commands_use_the_service_directory(tmp_path):
     module = FakeModule([(["/usr/bin/sv", "status"], (0, "run: /etc/sv/hello: (pid 5) 3s", ""))])
     (tmp_path / "sv" / "hello" / "supervise").mkdir(parents=True)
-    mgr = sm.RunitManager(module, "hello", str(tmp_path / "sv"), str(tmp_path / "service"))
+    mgr = runit_manager.RunitManager(module, "hello", str(tmp_path / "sv"), str(tmp_path / "service"))
     assert mgr.status()["pid"] == 5
     mgr.run("restart")
     assert module.calls[-1] == ["/usr/bin/sv", "restart", str(tmp_path / "sv" / "hello")]
@@ -193,7 +193,7 @@ def _runit_manager(tmp_path, answers):
     module = FakeModule()
     module.run_command = lambda cmd, **kw: (0, next(answers), "")
     (tmp_path / "sv" / "hello" / "supervise").mkdir(parents=True)
-    return sm.RunitManager(module, "hello", str(tmp_path / "sv"), str(tmp_path / "service"))
+    return runit_manager.RunitManager(module, "hello", str(tmp_path / "sv"), str(tmp_path / "service"))
 
 
 def test_runit_crash_loop_is_reported(tmp_path):
@@ -223,17 +223,17 @@ def test_runit_start_settles_on_the_process_that_stays(tmp_path, first_answers):
     ("runit", True, False, "runit"),
 ])
 def test_detect_explicit(requested, systemd_dir, tools, expected):
-    assert sm.detect_init_system(FakeModule(), requested) == expected
+    assert plan.detect_init_system(FakeModule(), requested) == expected
 
 
 def test_detect_auto(monkeypatch):
-    monkeypatch.setattr(sm.os.path, "isdir", lambda p: False)
-    assert sm.detect_init_system(FakeModule(), "auto") == "runit"
+    monkeypatch.setattr(plan.os.path, "isdir", lambda p: False)
+    assert plan.detect_init_system(FakeModule(), "auto") == "runit"
 
     class NoTools(FakeModule):
         def get_bin_path(self, name, required=False):
             return None
     with pytest.raises(GofleetError, match="neither systemd"):
-        sm.detect_init_system(NoTools(), "auto")
-    monkeypatch.setattr(sm.os.path, "isdir", lambda p: p == "/run/systemd/system")
-    assert sm.detect_init_system(NoTools(), "auto") == "systemd"
+        plan.detect_init_system(NoTools(), "auto")
+    monkeypatch.setattr(plan.os.path, "isdir", lambda p: p == "/run/systemd/system")
+    assert plan.detect_init_system(NoTools(), "auto") == "systemd"

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, gofleet founders
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""systemd_gounit end to end with only run_command faked: check mode, diff, idempotence, secrets."""
+"""go_service end to end with only run_command faked: check mode, diff, idempotence, secrets."""
 
 import json
 import stat
@@ -10,8 +10,9 @@ import pytest
 from ansible.module_utils import basic
 from ansible.module_utils.testing import patch_module_args
 
-from ansible_collections.gofleet.golang.plugins.module_utils import gounit_render, gounit_systemd, service_manager
-from ansible_collections.gofleet.golang.plugins.modules import systemd_gounit
+from ansible_collections.gofleet.golang.plugins.module_utils.service import spec as service_spec
+from ansible_collections.gofleet.golang.plugins.module_utils.service import systemd_plan
+from ansible_collections.gofleet.golang.plugins.modules import go_service
 
 
 class Exit(Exception):
@@ -24,9 +25,9 @@ class Exit(Exception):
 def node(tmp_path, monkeypatch, static_elf, fake_systemctl):
     unit_dir = tmp_path / "etc-systemd-system"
     unit_dir.mkdir()
-    monkeypatch.setattr(gounit_systemd, "UNIT_DIR", str(unit_dir))
-    monkeypatch.setattr(gounit_render, "DEFAULT_ENV_DIR", str(tmp_path / "env"))
-    monkeypatch.setattr(service_manager, "detect_init_system", lambda module, requested: "systemd")
+    monkeypatch.setattr(systemd_plan, "UNIT_DIR", str(unit_dir))
+    monkeypatch.setattr(service_spec, "DEFAULT_ENV_DIR", str(tmp_path / "env"))
+    monkeypatch.setattr(go_service, "detect_init_system", lambda module, requested: "systemd")
     fake = fake_systemctl
 
     # functions, not the fake itself: set on the class, they bind the module as self
@@ -49,7 +50,7 @@ def node(tmp_path, monkeypatch, static_elf, fake_systemctl):
 def run(args):
     with patch_module_args(args):
         with pytest.raises(Exit) as e:
-            systemd_gounit.main()
+            go_service.main()
     return e.value.kind, e.value.result
 
 

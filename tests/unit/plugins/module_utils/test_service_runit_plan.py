@@ -9,7 +9,7 @@ import stat
 
 import pytest
 
-from ansible_collections.gofleet.golang.plugins.module_utils import gounit_runit, runit_service
+from ansible_collections.gofleet.golang.plugins.module_utils.service import runit_plan, runit_render
 
 
 class Sv(object):
@@ -34,15 +34,15 @@ class Sv(object):
 
 
 @pytest.fixture
-def node(tmp_path, monkeypatch, static_elf, gounit_planner):
+def node(tmp_path, monkeypatch, static_elf, service_planner):
     sv_dir, service_dir = tmp_path / "sv", tmp_path / "service"
     service_dir.mkdir()
-    monkeypatch.setattr(runit_service, "SV_DIR", str(sv_dir))
+    monkeypatch.setattr(runit_render, "SV_DIR", str(sv_dir))
     (sv_dir / "hello" / "supervise").mkdir(parents=True)   # runsv is there as soon as the link is
     sv = Sv(str(sv_dir / "hello" / "down"))
-    plan, deploy = gounit_planner(gounit_runit.RunitPlan, sv, binary=static_elf, user="root", settle=0,
-                                  hardening="none", runit_service_dir=str(service_dir),
-                                  environment={"A": "1", "B": "2"})
+    plan, deploy = service_planner(runit_plan.RunitPlan, sv, binary=static_elf, user="root", settle=0,
+                                   hardening="none", runit_service_dir=str(service_dir),
+                                   environment={"A": "1", "B": "2"})
     return dict(plan=plan, deploy=deploy, sv=sv, dir=sv_dir / "hello", link=service_dir / "hello")
 
 
@@ -113,7 +113,7 @@ def test_enabling_again_removes_the_down_file_without_restart(node):
 
 def test_a_changed_log_script_restarts_the_logger_only(node, monkeypatch):
     node["deploy"]()
-    monkeypatch.setattr(runit_service, "render_log_run", lambda name, log_dir=None: "#!/bin/sh\nexec svlogd -t x\n")
+    monkeypatch.setattr(runit_render, "render_log_run", lambda name, log_dir=None: "#!/bin/sh\nexec svlogd -t x\n")
     p = node["plan"]()
     assert (rel(p, [w[0] for w in p.writes]), p.actions) == (["log/run"], ["restart-log"])
     p.apply()
@@ -154,12 +154,12 @@ def test_absent(node, deployed, running, actions):
     (None, [], "VAR"),
 ])
 def test_service_dir(tmp_path, monkeypatch, requested, present, expected):
-    monkeypatch.setattr(gounit_runit, "VOID_SERVICE_DIR", str(tmp_path / "var/service"))
-    monkeypatch.setattr(gounit_runit, "OTHER_SERVICE_DIR", str(tmp_path / "etc/service"))
+    monkeypatch.setattr(runit_plan, "VOID_SERVICE_DIR", str(tmp_path / "var/service"))
+    monkeypatch.setattr(runit_plan, "OTHER_SERVICE_DIR", str(tmp_path / "etc/service"))
     for d in present:
         (tmp_path / d).mkdir(parents=True)
-    expected = {"VAR": gounit_runit.VOID_SERVICE_DIR, "ETC": gounit_runit.OTHER_SERVICE_DIR}.get(expected, expected)
-    assert gounit_runit.service_dir(requested) == expected
+    expected = {"VAR": runit_plan.VOID_SERVICE_DIR, "ETC": runit_plan.OTHER_SERVICE_DIR}.get(expected, expected)
+    assert runit_plan.service_dir(requested) == expected
 
 
 def test_unsupported_options_are_reported_and_warned(node):

@@ -7,7 +7,8 @@ import shlex
 
 import pytest
 
-from ansible_collections.gofleet.golang.plugins.module_utils import runit_service as rs
+from ansible_collections.gofleet.golang.plugins.module_utils.service import runit_manager
+from ansible_collections.gofleet.golang.plugins.module_utils.service import runit_render as rs
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
 
@@ -109,7 +110,7 @@ def test_unsupported_options_reported(extra, expected):
     ("", "unknown", 0, None),
 ])
 def test_parse_sv_status(line, state, pid, secs):
-    st = rs.parse_sv_status(line)
+    st = runit_manager.parse_sv_status(line)
     assert (st["state"], st["pid"], st["seconds"]) == (state, pid, secs)
 
 

@@ -1,9 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, gofleet founders
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Text of a hardened systemd unit for a Go service, and the Go runtime settings it implies.
+"""Text of a hardened systemd unit for a Go service, and of its environment file.
 
-Pure functions only (no I/O): the module plans with them, unit tests table them.
+Every value that systemd would expand specifiers in (Description=, User=, Group=,
+WorkingDirectory=, Environment=, EnvironmentFile=, the ExecStart= words built from binary and
+args) is written with each % doubled; the unit/service/install dicts and exec_start are systemd
+syntax and written as given. Pure functions only (no I/O): the module plans with them, unit tests table them.
 
 Hardening profiles are ordered (directive, value, minimum systemd version) triples. The
 `strict` profile is measured to bring `systemd-analyze security` to about 1.2 for a network
@@ -16,15 +19,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import math
 import re
 
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
-
-HEADER = "# Managed by gofleet.golang.systemd_gounit: local edits are overwritten."
-DEFAULT_ADDRESS_FAMILIES = ["AF_INET", "AF_INET6", "AF_UNIX"]
-# Where `environment` lands when no environment_file is given (root-only, 0600).
-DEFAULT_ENV_DIR = "/etc/gofleet/env"
+from ansible_collections.gofleet.golang.plugins.module_utils.service.go_runtime import go_runtime_env
+from ansible_collections.gofleet.golang.plugins.module_utils.service.spec import (
+    DEFAULT_ADDRESS_FAMILIES,
+    HEADER,
+    LIMIT_KEYS,
+    restart_settings,
+)
+from ansible_collections.gofleet.golang.plugins.module_utils.service.systemd_syntax import escape_specifiers
 
 # name, value, first systemd version that knows it.  AddressFamilies are filled in from
 # the `address_families` option (see render_unit).
@@ -89,180 +94,6 @@ _BASELINE = [
 ]
 
 PROFILES = {"strict": _STRICT, "baseline": _BASELINE, "none": []}
-
-# Resource settings accepted in `limits`, and the section they belong to.
-LIMIT_KEYS = (
-    "CPUQuota", "CPUWeight", "AllowedCPUs", "MemoryMax", "MemoryHigh", "MemorySwapMax",
-    "TasksMax", "IOWeight", "LimitNOFILE", "LimitNPROC", "LimitCORE", "LimitFSIZE",
-    "LimitDATA", "LimitAS", "LimitSTACK", "LimitMEMLOCK", "LimitRSS",
-)
-
-RESTART_POLICIES = ("no", "always", "on-success", "on-failure", "on-abnormal", "on-abort", "on-watchdog")
-RESTART_DEFAULTS = {"policy": "on-failure", "sec": 1, "start_limit_interval_sec": 60, "start_limit_burst": 5}
-
-_NAME_RE = re.compile(r"^[A-Za-z0-9:_.-]+(@[A-Za-z0-9:_.-]*)?$")
-_ENV_KEY_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-_AF_RE = re.compile(r"^AF_[A-Z0-9]+$")
-_SIZE_RE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([KMGTPE]?)(i?B?)\s*$", re.IGNORECASE)
-_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40, "P": 1 << 50, "E": 1 << 60}
-
-
-def default_env_file(name):
-    return "%s/%s.env" % (DEFAULT_ENV_DIR, name)
-
-
-def validate_name(name):
-    """'hello' or 'hello.service' -> 'hello'; anything that is not a plain unit name fails."""
-    base = name[:-len(".service")] if name and name.endswith(".service") else name
-    if not base or not _NAME_RE.match(base) or base in (".", ".."):
-        raise GofleetError("name %r is not a valid service name (letters, digits, ':_.-@')" % (name,))
-    return base
-
-
-def validate_environment(env):
-    for key in env or {}:
-        if not _ENV_KEY_RE.match(key):
-            raise GofleetError("environment key %r is not a valid variable name" % (key,))
-
-
-def validate_address_families(families):
-    for fam in families:
-        if not _AF_RE.match(fam):
-            raise GofleetError("address_families entry %r is not an AF_* name (e.g. AF_INET)" % (fam,))
-
-
-def validate_limits(limits):
-    for key in limits or {}:
-        if key not in LIMIT_KEYS:
-            raise GofleetError("limits key %r is not supported; use one of %s (or put it in service:)"
-                               % (key, ", ".join(LIMIT_KEYS)))
-
-
-# Options whose text is written on one line of the unit file, and the dicts whose keys and values
-# are: a line break in any of them would end that line and start a directive of its own.
-SINGLE_LINE_OPTIONS = ("description", "user", "group", "working_directory", "environment_file", "exec_start")
-SECTION_OPTIONS = ("unit", "service", "install", "limits", "restart")
-
-
-def validate_single_line(spec):
-    for option in SINGLE_LINE_OPTIONS:
-        _require_single_line(option, spec.get(option))
-    for option in SECTION_OPTIONS:
-        for key, value in (spec.get(option) or {}).items():
-            _require_single_line("%s key %r" % (option, key), key)
-            for item in value if isinstance(value, (list, tuple)) else [value]:
-                _require_single_line("%s.%s" % (option, key), item)
-
-
-def _require_single_line(what, value):
-    if value is not None and re.search(r"[\r\n]", str(value)):
-        raise GofleetError("%s contains a line break, which would end its line in the unit file" % what)
-
-
-def restart_settings(restart):
-    """`restart` dict with defaults filled in; the policy is checked."""
-    out = dict(RESTART_DEFAULTS)
-    for key, value in (restart or {}).items():
-        if value is not None:
-            out[key] = value
-    if out["policy"] not in RESTART_POLICIES:
-        raise GofleetError("restart.policy %r is not one of %s" % (out["policy"], ", ".join(RESTART_POLICIES)))
-    return out
-
-
-# ---------------------------------------------------------------- Go runtime settings
-
-def parse_cpu_quota(value):
-    """'150%' -> 1.5 CPUs; '' or 'infinity' -> None."""
-    text = str(value).strip()
-    if text in ("", "infinity"):
-        return None
-    m = re.match(r"^([0-9]+(?:\.[0-9]+)?)%$", text)
-    if not m:
-        raise GofleetError("limits.CPUQuota %r must be a percentage such as 150%%" % (value,))
-    return float(m.group(1)) / 100.0
-
-
-def parse_size(value, what="limits.MemoryMax", total_memory=None):
-    """systemd memory size -> bytes (K/M/G/T are powers of 1024). None for infinity.
-
-    A percentage needs `total_memory` (bytes of RAM on the node).
-    """
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    text = str(value).strip()
-    if text in ("", "infinity"):
-        return None
-    if text.endswith("%"):
-        try:
-            pct = float(text[:-1])
-        except ValueError:
-            raise GofleetError("%s %r is not a size" % (what, value))
-        if total_memory is None:
-            return None
-        return int(total_memory * pct / 100.0)
-    m = _SIZE_RE.match(text)
-    if not m:
-        raise GofleetError("%s %r is not a size such as 512M or 2G" % (what, value))
-    return int(float(m.group(1)) * _UNITS[m.group(2).upper()])
-
-
-def gomaxprocs_for(cpu_quota):
-    """CPUQuota=150% -> '2': Go should not run more threads than the quota lets it use."""
-    cpus = parse_cpu_quota(cpu_quota)
-    if cpus is None:
-        return None
-    return str(max(1, int(math.ceil(cpus - 1e-9))))
-
-
-def gomemlimit_for(memory_max, total_memory=None, ratio=0.9):
-    """MemoryMax=512M -> '460MiB': a soft heap goal 10% under the hard cgroup limit."""
-    limit = parse_size(memory_max, total_memory=total_memory)
-    if limit is None:
-        return None
-    soft = int(limit * ratio)
-    if soft >= (1 << 20):
-        return "%dMiB" % (soft // (1 << 20))
-    return "%dB" % max(soft, 1)
-
-
-def go_runtime_env(limits, environment, total_memory=None):
-    """Environment the Go runtime should get from the resource limits (user values win)."""
-    limits = limits or {}
-    environment = environment or {}
-    derived = []
-    if "CPUQuota" in limits and "GOMAXPROCS" not in environment:
-        procs = gomaxprocs_for(limits["CPUQuota"])
-        if procs is not None:
-            derived.append(("GOMAXPROCS", procs))
-    if "MemoryMax" in limits and "GOMEMLIMIT" not in environment:
-        mem = gomemlimit_for(limits["MemoryMax"], total_memory)
-        if mem is not None:
-            derived.append(("GOMEMLIMIT", mem))
-    return derived
-
-
-# ---------------------------------------------------------------- quoting
-
-def quote_exec_arg(arg):
-    """One ExecStart= word: % and $ escaped, quoted when it holds blanks or quotes."""
-    text = str(arg).replace("%", "%%").replace("$", "$$")
-    if text == "" or re.search(r"[\s\"'\\;]", text):
-        # systemd C-unescapes ExecStart= words: a line break must be \n, since a literal one ends
-        # the line and turns the rest of the argument into a directive of its own.
-        text = '"%s"' % (text.replace("\\", "\\\\").replace('"', '\\"')
-                         .replace("\n", "\\n").replace("\r", "\\r"))
-    return text
-
-
-def escape_specifiers(value):
-    """'%u' -> '%%u': systemd expands specifiers in User=, WorkingDirectory=, Description= ...;
-    a literal % must reach it doubled, or `user: "%u"` runs the service as root."""
-    return None if value is None else str(value).replace("%", "%%")
-
-
-def exec_start_line(binary, args):
-    return " ".join(quote_exec_arg(w) for w in [binary] + list(args or []))
 
 
 def env_file_text(environment):

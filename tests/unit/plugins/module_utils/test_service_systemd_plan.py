@@ -11,18 +11,19 @@ import stat
 
 import pytest
 
-from ansible_collections.gofleet.golang.plugins.module_utils import gounit_render, gounit_systemd
+from ansible_collections.gofleet.golang.plugins.module_utils.service import spec as service_spec
+from ansible_collections.gofleet.golang.plugins.module_utils.service import systemd_plan
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import ELF_SIGNATURE, tarball_arch
 from elf_fixtures import write_elf  # tests/elf_fixtures.py, on sys.path by tests/unit/conftest.py
 
 
 @pytest.fixture
-def node(tmp_path, monkeypatch, static_elf, fake_systemctl, gounit_planner):
-    monkeypatch.setattr(gounit_systemd, "UNIT_DIR", str(tmp_path / "system"))
-    monkeypatch.setattr(gounit_render, "DEFAULT_ENV_DIR", str(tmp_path / "env"))
-    plan, deploy = gounit_planner(gounit_systemd.SystemdPlan, fake_systemctl, binary=static_elf, user="root",
-                                  settle=0, environment={"TOKEN": "s3cret"})
+def node(tmp_path, monkeypatch, static_elf, fake_systemctl, service_planner):
+    monkeypatch.setattr(systemd_plan, "UNIT_DIR", str(tmp_path / "system"))
+    monkeypatch.setattr(service_spec, "DEFAULT_ENV_DIR", str(tmp_path / "env"))
+    plan, deploy = service_planner(systemd_plan.SystemdPlan, fake_systemctl, binary=static_elf, user="root",
+                                   settle=0, environment={"TOKEN": "s3cret"})
     return dict(plan=plan, deploy=deploy, systemctl=fake_systemctl, unit=tmp_path / "system" / "hello.service",
                 env=tmp_path / "env" / "hello.env",
                 ran=lambda p: fake_systemctl.actions(p.module.calls))   # the systemctl actions p.apply() ran
@@ -151,7 +152,7 @@ def dropin_dir(tmp_path, monkeypatch):
     """The admin drop-in directories (/etc/systemd/system, /run/systemd/system...) moved to tmp_path;
     returns the one standing for /etc/systemd/system/hello.service.d."""
     bases = (tmp_path / "etc-system", tmp_path / "run-system")
-    monkeypatch.setattr(gounit_systemd, "DROPIN_DIRS", tuple(str(b) for b in bases))
+    monkeypatch.setattr(systemd_plan, "DROPIN_DIRS", tuple(str(b) for b in bases))
     return bases[0] / "hello.service.d"
 
 
@@ -212,7 +213,7 @@ def test_fail_refuses_in_one_line_naming_the_dropin(node, dropin_dir):
     assert str(planted) in e.value.message and "\n" not in e.value.message
 
 
-def test_shared_or_vendor_dropin_is_reported_never_removed(node, dropin_dir, fake_systemctl, gounit_planner,
+def test_shared_or_vendor_dropin_is_reported_never_removed(node, dropin_dir, fake_systemctl, service_planner,
                                                            static_elf):
     vendor = "/usr/lib/systemd/system/service.d/10-timeout-abort.conf"
 
@@ -221,7 +222,7 @@ def test_shared_or_vendor_dropin_is_reported_never_removed(node, dropin_dir, fak
         if cmd[1:2] == ["show"]:
             out += "DropInPaths=%s\n" % vendor
         return rc, out, err
-    plan, deploy = gounit_planner(gounit_systemd.SystemdPlan, answer, binary=static_elf, user="root", settle=0)
+    plan, deploy = service_planner(systemd_plan.SystemdPlan, answer, binary=static_elf, user="root", settle=0)
     deploy()
     p = plan()
     assert [(i["item"], i["aspect"]) for i in p.result()["drift_items"]] == [(vendor, "added")]

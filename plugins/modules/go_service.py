@@ -8,7 +8,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 DOCUMENTATION = r"""
-module: systemd_gounit
+module: go_service
 short_description: Run a Go binary as a hardened systemd service, or as a runit service on Void
 version_added: 0.1.0
 description:
@@ -29,6 +29,8 @@ description:
     through C(chpst) (user, rlimits, C(-e) env dir), a C(log/run) with C(svlogd), and a link in the
     runsvdir directory. Options runit cannot honour are listed in C(unsupported_options) and warned
     about, never silently dropped.
+  - This module was called C(gofleet.golang.systemd_gounit) earlier; that name is redirected here
+    (with a deprecation warning) so existing playbooks keep working.
   - "A C(%) in O(user), O(group), O(working_directory), O(environment_file), O(description), O(binary) and
     O(args) is written as C(%%), so systemd takes it literally instead of expanding a specifier (C(user: \"%u\")
     would otherwise run the service as root). O(exec_start), O(unit), O(service) and O(install) are systemd
@@ -195,7 +197,7 @@ notes:
 
 EXAMPLES = r"""
 - name: Run the API server, hardened, with a CPU and memory budget
-  gofleet.golang.systemd_gounit:
+  gofleet.golang.go_service:
     name: api
     binary: /usr/local/bin/api
     args: [-listen, ":8080"]
@@ -211,7 +213,7 @@ EXAMPLES = r"""
       StateDirectory: api
 
 - name: Remove it
-  gofleet.golang.systemd_gounit:
+  gofleet.golang.go_service:
     name: api
     state: absent
 """
@@ -285,11 +287,10 @@ drift:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
-from ansible_collections.gofleet.golang.plugins.module_utils import gounit_render as render
-from ansible_collections.gofleet.golang.plugins.module_utils import service_manager as sm
-from ansible_collections.gofleet.golang.plugins.module_utils.gounit_runit import RunitPlan
-from ansible_collections.gofleet.golang.plugins.module_utils.gounit_service import normalise
-from ansible_collections.gofleet.golang.plugins.module_utils.gounit_systemd import SystemdPlan
+from ansible_collections.gofleet.golang.plugins.module_utils.service import spec as service_spec
+from ansible_collections.gofleet.golang.plugins.module_utils.service.plan import detect_init_system
+from ansible_collections.gofleet.golang.plugins.module_utils.service.runit_plan import RunitPlan
+from ansible_collections.gofleet.golang.plugins.module_utils.service.systemd_plan import SystemdPlan
 
 ARGUMENT_SPEC = dict(
     name=dict(type="str", required=True),
@@ -303,14 +304,14 @@ ARGUMENT_SPEC = dict(
     environment=dict(type="dict", no_log=True),
     environment_file=dict(type="path"),
     restart=dict(type="dict", options=dict(
-        policy=dict(type="str", choices=list(render.RESTART_POLICIES)),
+        policy=dict(type="str", choices=list(service_spec.RESTART_POLICIES)),
         sec=dict(type="str"),
         start_limit_interval_sec=dict(type="str"),
         start_limit_burst=dict(type="int"),
     )),
     limits=dict(type="dict"),
     hardening=dict(type="str", choices=["strict", "baseline", "none"], default="strict"),
-    address_families=dict(type="list", elements="str", default=list(render.DEFAULT_ADDRESS_FAMILIES)),
+    address_families=dict(type="list", elements="str", default=list(service_spec.DEFAULT_ADDRESS_FAMILIES)),
     description=dict(type="str"),
     unit=dict(type="dict"),
     service=dict(type="dict"),
@@ -337,8 +338,8 @@ def main():
     result = dict(changed=False, actions=[], skipped_directives=[], unsupported_options=[], derived_environment={})
     plan = None
     try:
-        spec = normalise(module.params)
-        init = result["init_system"] = sm.detect_init_system(module, spec["init_system"])
+        spec = service_spec.normalise(module.params)
+        init = result["init_system"] = detect_init_system(module, spec["init_system"])
         plan = PLANS[init](module, spec)
         plan.plan()
         if not module.check_mode:
@@ -359,7 +360,7 @@ def report(module, result, plan, error=None):
         # diff and status belong to a run that finished
         result.pop("diff", None)
         result.pop("status", None)
-        module.fail_json(msg="systemd_gounit %s: %s" % (module.params["name"], error.message), **result)
+        module.fail_json(msg="go_service %s: %s" % (module.params["name"], error.message), **result)
     module.exit_json(**result)
 
 

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, gofleet founders
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""systemd_gounit and the go_service role for real: systemd as PID 1, and runsvdir as PID 1.
+"""The go_service module and role for real: systemd as PID 1, and runsvdir as PID 1.
 
 systemd: the toolchain role installs Go in an air-gapped container (--network none), go_service
 builds tests/fixtures/hello-http there and runs it with the strict profile; the test measures
@@ -150,7 +150,7 @@ def test_systemd_deploy_score_restart_idempotence_removal(systemd_node, tmp_path
 
     # the measured exposure of the live unit
     proc = c.exec(["systemd-analyze", "security", "hello"], check=False)
-    from ansible_collections.gofleet.golang.plugins.module_utils.gounit_render import parse_exposure
+    from ansible_collections.gofleet.golang.plugins.module_utils.service.systemd_render import parse_exposure
     score = parse_exposure(proc.stdout + proc.stderr)
     record_property("systemd_analyze_security", score)
     print("\nsystemd-analyze security hello: Overall exposure level %s" % score)
@@ -198,11 +198,14 @@ def test_systemd_refuses_what_would_not_run(systemd_node, tmp_path):
     for args, reason in cases:
         task = dict({"name": "bad", "state": "started"}, **args)
         results, _stats = run_play(tmp_path, c, [{"name": "bad", "hosts": "all", "gather_facts": False, "tasks": [
-            {"name": "unit", "gofleet.golang.systemd_gounit": task}]}], expect_ok=False)
+            {"name": "unit", "gofleet.golang.go_service": task}]}], expect_ok=False)
         assert results["unit"].get("failed"), results["unit"]
         assert reason in results["unit"]["msg"], results["unit"]["msg"]
-    run_play(tmp_path, c, [{"name": "clean", "hosts": "all", "gather_facts": False, "tasks": [
+    # The old name still reaches the module (meta/runtime.yml redirects it): it removes the unit.
+    results, _stats = run_play(tmp_path, c, [{"name": "clean", "hosts": "all", "gather_facts": False, "tasks": [
         {"name": "unit", "gofleet.golang.systemd_gounit": {"name": "bad", "state": "absent"}}]}])
+    assert results["unit"]["changed"] and "remove-files" in results["unit"]["actions"], results["unit"]
+    assert c.exec(["test", "-e", "/etc/systemd/system/bad.service"], check=False).returncode != 0
 
 
 # ---------------------------------------------------------------- runit
@@ -300,9 +303,9 @@ def bare_node(engine, debian_image):
 
 
 def unit_task(c, workdir, args, check=False, diff=False, expect_ok=True):
-    """systemd_gounit once with `args`; its result."""
+    """go_service once with `args`; its result."""
     results, _stats = run_play(workdir, c, [{"name": "unit", "hosts": "all", "gather_facts": False, "tasks": [
-        {"name": "unit", "gofleet.golang.systemd_gounit": args}]}], check=check, diff=diff, expect_ok=expect_ok)
+        {"name": "unit", "gofleet.golang.go_service": args}]}], check=check, diff=diff, expect_ok=expect_ok)
     return results["unit"]
 
 

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
-from ansible_collections.gofleet.golang.plugins.module_utils.gounit_binary import (
+from ansible_collections.gofleet.golang.plugins.module_utils.service.binary import (
     binary_of_exec_start,
     check_binary,
     missing_libraries,

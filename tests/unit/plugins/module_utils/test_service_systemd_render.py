@@ -8,13 +8,15 @@ import subprocess
 
 import pytest
 
-from ansible_collections.gofleet.golang.plugins.module_utils import gounit_render as r
+from ansible_collections.gofleet.golang.plugins.module_utils.service import go_runtime, systemd_syntax
+from ansible_collections.gofleet.golang.plugins.module_utils.service import spec as service_spec
+from ansible_collections.gofleet.golang.plugins.module_utils.service import systemd_render as sr
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
 
 def spec(**kw):
     base = dict(name="hello", exec_start="/usr/local/bin/hello -addr :8080", user="hello", group="hello",
-                hardening="strict", address_families=list(r.DEFAULT_ADDRESS_FAMILIES))
+                hardening="strict", address_families=list(service_spec.DEFAULT_ADDRESS_FAMILIES))
     base.update(kw)
     return base
 
@@ -40,7 +42,7 @@ def lines(text):
     ("none", [], ["NoNewPrivileges=yes", "ProtectSystem=strict", "ProtectSystem=full", "PrivateTmp=yes"]),
 ])
 def test_profiles(profile, present, absent):
-    text, info = r.render_unit(spec(hardening=profile), systemd_version=252)
+    text, info = sr.render_unit(spec(hardening=profile), systemd_version=252)
     got = lines(text)
     for line in present:
         assert line in got, line
@@ -55,7 +57,7 @@ def test_profiles(profile, present, absent):
 
 def test_strict_never_denies_setrlimit():
     """Go raises RLIMIT_NOFILE at start: ~@resources (which holds setrlimit) would kill it."""
-    text = r.render_unit(spec(), 252)[0]
+    text = sr.render_unit(spec(), 252)[0]
     filters = [l.split("=", 1)[1] for l in lines(text) if l.startswith("SystemCallFilter=")]
     denied = " ".join(f for f in filters if f.startswith("~"))
     assert "@resources" not in denied and "setrlimit" not in denied and "prlimit64" not in denied
@@ -85,12 +87,12 @@ def test_strict_filter_expands_to_allow_setrlimit():
 @pytest.mark.parametrize("profile,at_most", [("strict", 2.0), ("baseline", 5.0), ("none", 10.0)])
 def test_exposure_offline(tmp_path, profile, at_most):
     """systemd-analyze security --offline on the rendered unit (the container test measures it live)."""
-    text = r.render_unit(spec(hardening=profile), 252)[0]
+    text = sr.render_unit(spec(hardening=profile), 252)[0]
     unit = tmp_path / "hello.service"
     unit.write_text(text)
     res = subprocess.run(["systemd-analyze", "security", "--offline=true", str(unit)],
                          capture_output=True, text=True, check=False)
-    score = r.parse_exposure(res.stdout + res.stderr)
+    score = sr.parse_exposure(res.stdout + res.stderr)
     if score is None:
         pytest.skip("skipped: this systemd-analyze cannot score offline units: %s" % res.stderr.strip()[:200])
     assert score <= at_most
@@ -106,7 +108,7 @@ def test_exposure_offline(tmp_path, profile, at_most):
     (None, []),
 ])
 def test_old_systemd_leaves_out_unknown_directives(version, skipped):
-    text, info = r.render_unit(spec(), version)
+    text, info = sr.render_unit(spec(), version)
     assert info["skipped"] == skipped
     for key in skipped:
         assert not any(l.startswith(key + "=") for l in lines(text))
@@ -118,9 +120,9 @@ def test_old_systemd_leaves_out_unknown_directives(version, skipped):
     (["AF_INET", "AF_NETLINK"], "RestrictAddressFamilies=AF_INET AF_NETLINK", 211),
 ])
 def test_address_families_follow_declaration(families, line, since):
-    text, info = r.render_unit(spec(address_families=families), 252)
+    text, info = sr.render_unit(spec(address_families=families), 252)
     assert line in lines(text)
-    _text, old = r.render_unit(spec(address_families=families), since - 1)
+    _text, old = sr.render_unit(spec(address_families=families), since - 1)
     assert "RestrictAddressFamilies" in old["skipped"]
 
 
@@ -134,7 +136,7 @@ def test_address_families_follow_declaration(families, line, since):
     ({"NoNewPrivileges": True}, ["NoNewPrivileges=yes"], []),
 ])
 def test_service_overrides(extra, present, absent):
-    text = r.render_unit(spec(service=extra), 252)[0]
+    text = sr.render_unit(spec(service=extra), 252)[0]
     got = lines(text)
     for line in present:
         assert line in got
@@ -143,11 +145,11 @@ def test_service_overrides(extra, present, absent):
 
 
 def test_sections_restart_limits_and_user_modes():
-    text = r.render_unit(spec(user=None, group=None, dynamic_user=True, working_directory="/srv/hello",
-                              restart={"policy": "always", "sec": "5", "start_limit_burst": 3},
-                              limits={"LimitNOFILE": 65536, "TasksMax": 64},
-                              unit={"After": "postgresql.service"}, install={"WantedBy": "default.target"},
-                              environment_file="/etc/gofleet/env/hello.env"), 252)[0]
+    text = sr.render_unit(spec(user=None, group=None, dynamic_user=True, working_directory="/srv/hello",
+                               restart={"policy": "always", "sec": "5", "start_limit_burst": 3},
+                               limits={"LimitNOFILE": 65536, "TasksMax": 64},
+                               unit={"After": "postgresql.service"}, install={"WantedBy": "default.target"},
+                               environment_file="/etc/gofleet/env/hello.env"), 252)[0]
     got = lines(text)
     for line in ["DynamicUser=yes", "WorkingDirectory=/srv/hello", "Restart=always", "RestartSec=5",
                  "StartLimitBurst=3", "StartLimitIntervalSec=60", "LimitNOFILE=65536", "TasksMax=64",
@@ -175,22 +177,22 @@ def test_sections_restart_limits_and_user_modes():
     ({"LimitNOFILE": 1024}, {}, {}),
 ])
 def test_go_runtime_env(limits, env, expected):
-    assert dict(r.go_runtime_env(limits, env)) == expected
-    text, info = r.render_unit(spec(limits=limits, environment=env), 252)
+    assert dict(go_runtime.go_runtime_env(limits, env)) == expected
+    text, info = sr.render_unit(spec(limits=limits, environment=env), 252)
     assert info["derived_env"] == expected
     for key, value in expected.items():
         assert "Environment=%s=%s" % (key, value) in lines(text)
 
 
 def test_memory_percentage_needs_total_memory():
-    assert r.gomemlimit_for("50%", total_memory=None) is None
-    assert r.gomemlimit_for("50%", total_memory=2 << 30) == "921MiB"
+    assert go_runtime.gomemlimit_for("50%", total_memory=None) is None
+    assert go_runtime.gomemlimit_for("50%", total_memory=2 << 30) == "921MiB"
 
 
 @pytest.mark.parametrize("bad", ["150", "1.5 cpus", "%"])
 def test_bad_cpu_quota(bad):
     with pytest.raises(GofleetError, match="CPUQuota"):
-        r.gomaxprocs_for(bad)
+        go_runtime.gomaxprocs_for(bad)
 
 
 @pytest.mark.parametrize("arg,word", [
@@ -203,7 +205,7 @@ def test_bad_cpu_quota(bad):
     ("", '""'),
 ])
 def test_exec_quoting(arg, word):
-    assert r.quote_exec_arg(arg) == word
+    assert systemd_syntax.quote_exec_arg(arg) == word
 
 
 @pytest.mark.parametrize("env,expected", [
@@ -212,7 +214,7 @@ def test_exec_quoting(arg, word):
     ({"C": "two\nlines", "A": "1"}, ['A="1"', 'C="two', 'lines"']),
 ])
 def test_env_file_text(env, expected):
-    text = r.env_file_text(env)
+    text = sr.env_file_text(env)
     assert text.splitlines()[0].startswith("#")
     assert text.splitlines()[1:] == expected
 
@@ -223,18 +225,18 @@ def test_env_file_text(env, expected):
 ])
 def test_names(name, ok):
     if ok:
-        assert r.validate_name(name) == ok
+        assert service_spec.validate_name(name) == ok
     else:
         with pytest.raises(GofleetError):
-            r.validate_name(name)
+            service_spec.validate_name(name)
 
 
 @pytest.mark.parametrize("check,arg", [
-    (r.validate_environment, {"1BAD": "x"}),
-    (r.validate_environment, {"A-B": "x"}),
-    (r.validate_address_families, ["inet"]),
-    (r.validate_limits, {"CPUShares": 10}),
-    (r.restart_settings, {"policy": "sometimes"}),
+    (service_spec.validate_environment, {"1BAD": "x"}),
+    (service_spec.validate_environment, {"A-B": "x"}),
+    (service_spec.validate_address_families, ["inet"]),
+    (service_spec.validate_limits, {"CPUShares": 10}),
+    (service_spec.restart_settings, {"policy": "sometimes"}),
 ])
 def test_input_errors_are_gofleet_errors(check, arg):
     with pytest.raises(GofleetError):
@@ -247,12 +249,12 @@ def test_input_errors_are_gofleet_errors(check, arg):
     ("nothing", None),
 ])
 def test_parse_exposure(text, value):
-    assert r.parse_exposure(text) == value
+    assert sr.parse_exposure(text) == value
 
 
 def test_parse_systemd_version():
-    assert r.parse_systemd_version("systemd 252 (252.38-1~deb12u1)\n+PAM") == 252
-    assert r.parse_systemd_version("") is None
+    assert sr.parse_systemd_version("systemd 252 (252.38-1~deb12u1)\n+PAM") == 252
+    assert sr.parse_systemd_version("") is None
 
 
 @pytest.mark.parametrize("arg,word", [
@@ -261,7 +263,7 @@ def test_parse_systemd_version():
 ])
 def test_exec_arg_line_breaks_are_escaped_never_literal(arg, word):
     # a literal newline would end ExecStart= and let the rest of the argument become a directive
-    assert r.quote_exec_arg(arg) == word
+    assert systemd_syntax.quote_exec_arg(arg) == word
 
 
 @pytest.mark.parametrize("field,value,line", [
@@ -273,10 +275,10 @@ def test_exec_arg_line_breaks_are_escaped_never_literal(arg, word):
 ])
 def test_specifiers_in_fields_systemd_expands_are_escaped(field, value, line):
     # systemd expands %u, %n, %o ... in these fields: User=%u would run the service as root
-    text, _info = r.render_unit(spec(**{field: value}))
+    text, _info = sr.render_unit(spec(**{field: value}))
     assert line in lines(text)
 
 
 def test_percentages_in_limits_are_not_specifiers():
-    text, _info = r.render_unit(spec(limits={"CPUQuota": "150%", "MemoryMax": "50%"}))
+    text, _info = sr.render_unit(spec(limits={"CPUQuota": "150%", "MemoryMax": "50%"}))
     assert "CPUQuota=150%" in lines(text) and "MemoryMax=50%" in lines(text)

@@ -14,17 +14,15 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import re
 import shlex
 
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
-from ansible_collections.gofleet.golang.plugins.module_utils.gounit_render import (
+from ansible_collections.gofleet.golang.plugins.module_utils.service.go_runtime import go_runtime_env, parse_size
+from ansible_collections.gofleet.golang.plugins.module_utils.service.spec import (
     HEADER,
-    default_env_file,
-    go_runtime_env,
-    parse_size,
-    restart_settings,
     RESTART_DEFAULTS,
+    default_env_file,
+    restart_settings,
 )
 
 SV_DIR = "/etc/sv"
@@ -188,20 +186,3 @@ def advisories(spec):
         out.append("limits.LimitAS becomes chpst -m (data, stack, memlock and address space): the Go runtime "
                    "reserves several GiB of address space at start and dies below that")
     return out
-
-
-def parse_sv_status(text):
-    """`sv status` first line -> {'state': run|down|finish|fail|warning|unknown, 'pid', 'seconds'}."""
-    line = (text or "").strip().splitlines()[0] if (text or "").strip() else ""
-    state = line.split(":", 1)[0].strip() if ":" in line else "unknown"
-    if state not in ("run", "down", "finish", "fail", "warning"):
-        state = "unknown"
-    pid = re.search(r"\(pid ([0-9]+)\)", line.split(";")[0])
-    secs = re.search(r"\)?\s([0-9]+)s", line.split(";")[0])
-    return {
-        "state": state,
-        "pid": int(pid.group(1)) if pid else 0,
-        "seconds": int(secs.group(1)) if secs else None,
-        "normally_up": "normally up" in line.split(";")[0],
-        "line": line,
-    }
