@@ -65,7 +65,6 @@ def parse_go_sum(text, label="go.sum"):
     return sums
 
 
-
 def check_go_env(go_env):
     """go_env as strings; the module's own settings cannot be overridden."""
     for key in sorted(go_env or {}):
@@ -171,7 +170,6 @@ def export(work, dest):
 
 
 PROTECTED_ENV = ("GOMODCACHE", "GOPATH", "HOME", "GOCACHE", "GOENV", "GOPROXY", "GOSUMDB", "GOFLAGS", "GOTOOLCHAIN")
-
 
 
 def inspect(path, bundle):

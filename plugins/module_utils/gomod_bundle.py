@@ -112,7 +112,6 @@ class Bundle(object):
         self._tar.close()
 
 
-
 def judge(member, label):
     """The member's name below mirror/ ('' for mirror/ itself), or raise why it is refused.
 

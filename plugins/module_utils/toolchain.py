@@ -104,6 +104,7 @@ def _absolute(path, option):
         raise GofleetError("%s must be an absolute path, got %r" % (option, path))
     return os.path.normpath(path)
 
+
 def check_install_root(install_root):
     """Refuse an install_root that others could write: whoever can write there can swap a GOROOT.
 
@@ -390,6 +391,7 @@ def apply(req, node, p, runner):
         atomic.remove_tree(os.path.join(req.install_root, "go" + version))
         remove_receipt(req.install_root, version)
     return receipt
+
 
 def _require_real_goroot(req):
     if atomic.path_kind(req.goroot) != "directory":

@@ -19,6 +19,7 @@ from ansible_collections.gofleet.golang.plugins.module_utils.errors import Gofle
 from ansible_collections.gofleet.golang.plugins.module_utils.toolchain_receipt import MANAGED_FILES, RECEIPT_SCHEMA, TIME_FORMAT, receipt_path
 from ansible_collections.gofleet.golang.plugins.module_utils.toolchain_verify import through_symlink, validate_tree, verified_tarball
 
+
 def install(req, p, runner):
     """Fetch, verify, extract beside the target, validate, rename into place, record."""
     staging = atomic.make_staging_dir(req.install_root, "go" + req.version)
@@ -67,6 +68,7 @@ def install(req, p, runner):
     finally:
         atomic.remove_tree(staging)
 
+
 def _undo_rename(new_root, goroot, replaced):
     try:
         if replaced:
@@ -75,6 +77,7 @@ def _undo_rename(new_root, goroot, replaced):
             os.rename(goroot, new_root)
     except OSError:
         pass  # the next run removes an unreceipted, inactive tree before installing
+
 
 def repair(req, p, runner):
     """Put back only the drifted paths, from the verified tarball; True when the tree is whole.
@@ -108,6 +111,7 @@ def repair(req, p, runner):
         raise GofleetError("repairing go%s in %s failed: %s" % (req.version, req.goroot, getattr(e, "strerror", None) or e))
     finally:
         atomic.remove_tree(staging)
+
 
 def _own_by_root(root):
     """Root-owned, nothing writable by group or others: a GOROOT is code every user runs."""

@@ -16,6 +16,7 @@ from ansible_collections.gofleet.golang.plugins.module_utils import atomic
 
 BINARIES = ("go", "gofmt")
 
+
 def plan_activation(req, node, p):
     p.active_after = req.version
     if node.link_target != req.goroot:
@@ -28,6 +29,7 @@ def plan_activation(req, node, p):
             p.bin_changes.append((path, _link_before(req, node, path, node.bin_links.get(name)), wanted))
             p.actions.append("link %s to %s%s" % (path, wanted, _replacing(node, path)))
 
+
 def _link_before(req, node, path, target):
     """What a link replaces, for the diff; refuses here what apply would refuse, so check mode fails alike."""
     kind, found = node.not_links.get(path, (None, None))
@@ -35,8 +37,10 @@ def _link_before(req, node, path, target):
         atomic.check_link_slot(path, kind, replace_file=req.force)
     return found or target
 
+
 def _replacing(node, path):
     return " (replacing a regular file, force)" if path in node.not_links else ""
+
 
 def apply_links(req, p):
     if p.link_change:

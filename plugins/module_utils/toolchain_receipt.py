@@ -28,8 +28,10 @@ MANAGED_FILES = ("go.env",)
 _RECEIPT_TEMP_RE = re.compile(r"^\.go[^/]+\.json\.[^/]+$")
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
+
 def receipt_path(install_root, version):
     return os.path.join(install_root, RECEIPT_DIR, "go%s.json" % version)
+
 
 def leftover_receipt_temps(install_root):
     """Temporary receipts of a write that was killed; never read, removed by the next run."""
@@ -39,6 +41,7 @@ def leftover_receipt_temps(install_root):
     except OSError:
         return []
     return sorted(os.path.join(receipts, n) for n in names if _RECEIPT_TEMP_RE.match(n))
+
 
 def load_receipt(install_root, version):
     """(receipt, None), (None, None) when there is none, or (None, why it is torn).
@@ -60,6 +63,7 @@ def load_receipt(install_root, version):
         return None, "not JSON"
     problem = receipt_problem(data, version)
     return (None, problem) if problem else (data, None)
+
 
 def receipt_problem(data, version):
     """None when `data` has the shape this module writes, else what is wrong, in a few words."""
@@ -109,6 +113,7 @@ def _valid_entry(rel, entry):
         return False
     return all(_is_int(entry[key]) for key in ("uid", "gid") if key in entry)
 
+
 def full_verify_due(receipt, every):
     """With verify_full_every=N, a fast run verifies fully once N calendar days (UTC) have passed
     since the last full verification (or the install). An unreadable or future time is due."""
@@ -121,10 +126,12 @@ def full_verify_due(receipt, every):
         return True
     return days < 0 or days >= every
 
+
 def remove_receipt(install_root, version):
     path = receipt_path(install_root, version)
     if os.path.exists(path):
         os.unlink(path)
+
 
 def record_verification(req, p, receipt):
     """The receipt after a repair or a full verification: repaired paths re-recorded from the

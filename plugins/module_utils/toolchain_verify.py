@@ -17,9 +17,11 @@ from ansible_collections.gofleet.golang.plugins.module_utils.errors import Gofle
 from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import require_elf_for
 from ansible_collections.gofleet.golang.plugins.module_utils.toolchain_receipt import MANAGED_FILES
 
+
 def install_owner():
     """The owner an install gives every path: root when run as root; None (not compared) otherwise."""
     return (0, 0) if os.geteuid() == 0 else None
+
 
 def tarball_reference(req, p):
     """The manifest of the tarball itself, read in one pass and trusted only once its sha256 matches."""
@@ -39,6 +41,7 @@ def tarball_reference(req, p):
         raise GofleetError("checksum mismatch for %s: expected sha256:%s, got sha256:%s" % (label, p.expected_sha256, actual))
     return reference
 
+
 def through_symlink(root, rel, files):
     """True when a component of `rel` below `root` is a symlink the receipt does not list as one."""
     parts = rel.split("/")
@@ -48,12 +51,14 @@ def through_symlink(root, rel, files):
             return True
     return False
 
+
 def verified_tarball(req, p, runner, staging):
     """The tarball, fetched if need be, after its sha256 (and signature, if given) matched."""
     tarball, source = _obtain(req, staging)
     sha = artifact.require_sha256(tarball, p.expected_sha256, label="%s %s" % ("url" if req.url else "src", source))
     fingerprint = req.checks.check_signature(runner.run_command, runner.gpg, tarball, staging, label=source)
     return tarball, source, sha, fingerprint
+
 
 def _obtain(req, staging):
     if req.src:
@@ -63,6 +68,7 @@ def _obtain(req, staging):
     dest = os.path.join(staging, req.tarball_name)
     artifact.download(req.url, dest, req.url_options, "url")
     return dest, req.url
+
 
 def validate_tree(req, root, source, runner):
     """A tree is only renamed into place once it is the version asked for and runs here."""

@@ -56,7 +56,7 @@ def go_tarballs() -> dict[str, dict]:
         path = ARTIFACTS / name
         if not path.is_file():
             pytest.skip(f"skipped: Go tarballs unavailable: {path} listed but missing")
-        version, _, arch = name.removeprefix("go").removesuffix(".tar.gz").partition(".linux-")
+        version, _sep, arch = name.removeprefix("go").removesuffix(".tar.gz").partition(".linux-")
         # The cache may also hold other architectures' tarballs (arm64 for the qemu host); the
         # containers here run this machine's.
         if arch != HOST_GO_ARCH:

@@ -75,8 +75,7 @@ def test_most_specific_vars_file_wins_and_platform_runs_once(tmp_path):
     roles = tmp_path / "roles"
     shutil.copytree(os.path.join(ROOT, "roles", "offline_mirror"), str(roles / "offline_mirror"))
     (tmp_path / "probe").mkdir()
-    first, _ = run(tmp_path / "probe", roles_path=roles, role="offline_mirror")
-    platform = platform_of(first)
+    platform = platform_of(run(tmp_path / "probe", roles_path=roles, role="offline_mirror")[0])
     vars_dir = roles / "offline_mirror" / "vars"
     (vars_dir / ("%s.yml" % platform["distribution"])).write_text(
         "__offline_mirror_nginx_user: by-distribution\n__offline_mirror_service_manager: by-distribution\n")
@@ -93,7 +92,7 @@ def test_most_specific_vars_file_wins_and_platform_runs_once(tmp_path):
         "%s.yml" % platform["family"], "%s.yml" % platform["distribution"],
         "%s_%s.yml" % (platform["distribution"], platform["distribution_major_version"])]
 
-    _, shown = run(tmp_path, host_vars={"offline_mirror_nginx_user": "mirror"}, roles_path=roles, role="offline_mirror")
+    shown = run(tmp_path, host_vars={"offline_mirror_nginx_user": "mirror"}, roles_path=roles, role="offline_mirror")[1]
     assert shown["offline_mirror_nginx_user"] == "mirror"
 
 

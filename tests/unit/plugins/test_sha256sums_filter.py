@@ -48,7 +48,7 @@ def run_play(tmp_path, text):
      {"go1.22.12.linux-amd64.tar.gz": HEX, "b.tgz": "cd" * 32}),
 ])
 def test_filter_maps_names_to_sums(tmp_path, text, expected):
-    rc, host, _ = run_play(tmp_path, text)
+    rc, host, _sums = run_play(tmp_path, text)
     assert rc == 0, host
     assert json.loads(host["msg"]) == expected
 

@@ -30,7 +30,7 @@ def build_honest(base):
     """(bundle path, checksum) of a bundle built the normal way for example.com/lib@v1.1.0 (+ dep)."""
     upstream = mirror_fixtures.build_goproxy(base / "proxy")
     res = build(FakeGo(upstream), False, "go", str(base / "m"), ["example.com/lib@v1.1.0"],
-                   "file:///up", "off", str(base / "one.tar.gz"))
+                "file:///up", "off", str(base / "one.tar.gz"))
     return str(base / "one.tar.gz"), res["bundle_checksum"]
 
 

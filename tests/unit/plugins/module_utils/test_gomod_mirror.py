@@ -304,7 +304,7 @@ def bundles(tmp_path, upstream, app):
     out = {}
     for name, reqs in (("one", [str(app / "go.mod")]), ("two", ["example.com/extra@v1.0.0"])):
         res = build(fake, False, "go", str(tmp_path / ("m-" + name)), reqs, "file:///up", "off",
-                       str(tmp_path / (name + ".tar.gz")))
+                    str(tmp_path / (name + ".tar.gz")))
         out[name] = (str(tmp_path / (name + ".tar.gz")), res["bundle_checksum"])
     return out
 
@@ -402,13 +402,13 @@ def test_present_merge_refuses_corrupt_base_it_cannot_repair(tmp_path, bundles):
 def test_build_go_env_cannot_override_the_module(tmp_path, upstream, key):
     with pytest.raises(GofleetError, match="go_env: %s is set by the module" % key):
         build(FakeGo(upstream), False, "go", str(tmp_path / "m"), ["example.com/lib@v1.0.0"], "file:///up",
-                 "off", go_env={key: "x"})
+              "off", go_env={key: "x"})
 
 
 def test_build_go_env_reaches_go(tmp_path, upstream):
     fake = FakeGo(upstream)
     build(fake, False, "go", str(tmp_path / "m"), ["example.com/lib@v1.0.0"], "file:///up", "off",
-             go_env={"GONOSUMDB": "corp.example.com"})
+          go_env={"GONOSUMDB": "corp.example.com"})
     assert fake.calls[-1][2]["GONOSUMDB"] == "corp.example.com"
 
 
@@ -419,7 +419,7 @@ def test_bundle_refuses_a_tampered_mirror_file(tmp_path, upstream, app):
         f.write(" ")
     with pytest.raises(GofleetError, match=r"example.com/dep/@v/v1.0.0.info does not match the sha256"):
         build(FakeGo(upstream), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off",
-                 str(tmp_path / "b.tar.gz"))
+              str(tmp_path / "b.tar.gz"))
     assert not (tmp_path / "b.tar.gz").exists()
 
 

@@ -14,8 +14,9 @@ import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import gomod_mirror as gm
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
-from ansible_collections.gofleet.golang.tests.unit.plugins.module_utils.test_gomod_mirror import (  # noqa: F401
-    FakeGo, app, upstream, bundles, _no_run)
+# The fixtures these tests share with test_gomod_mirror (pytest finds them by name).
+from ansible_collections.gofleet.golang.tests.unit.plugins.module_utils.test_gomod_mirror import (  # noqa: F401  pylint: disable=unused-import
+    app, upstream, bundles, _no_run)
 
 SUM0 = "sha256:" + "0" * 64
 
