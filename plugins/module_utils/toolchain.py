@@ -776,5 +776,8 @@ def result(req, node, p, receipt):
         "verify": p.verify,
         "actions": p.actions,
         "tarball_sha256": receipt["tarball"]["sha256"] if receipt else p.expected_sha256,
+        # Provenance for reports; a check run before the first install has no receipt yet.
+        "signer": receipt["tarball"].get("signer_fingerprint") if receipt else None,
+        "installed_at": receipt.get("installed_at") if receipt else None,
         "receipt": receipt_path(req.install_root, req.version) if not p.remove else None,
     }

@@ -301,6 +301,15 @@ tarball_sha256:
   description: The verified sha256 of the tarball this version was installed from.
   returned: when state is present
   type: str
+signer:
+  description: Fingerprint of the GPG key that signed the tarball (from the receipt); null when no signature was checked.
+  returned: when state is present
+  type: str
+installed_at:
+  description: When this version was installed (UTC, from the receipt); null in check mode before the first install.
+  returned: when state is present
+  type: str
+  sample: "2026-12-06T03:15:00Z"
 receipt:
   description: Path of the install receipt (JSON with version, source, sha256, signer and file manifest).
   returned: when state is present
