@@ -13,6 +13,7 @@ __metaclass__ = type
 
 import datetime
 import errno
+import hashlib
 import json
 import os
 import re
@@ -293,6 +294,8 @@ class Plan(object):
         self.record_full = False     # a full verification against the tarball: recorded in the receipt
         self.warnings = []
         self.goroot_drift = None     # drift.item for a GOROOT that is not a real directory
+        self.managed_drift = []      # drift.item for go.env and the links of an installed version (never
+                                     # repaired from the tarball: written like any run writes them)
         self.env_before = None
         self.env_after = None
         self.link_change = None      # (before, after)
@@ -343,6 +346,9 @@ def plan(req, node, fetch_text=artifact.fetch_text):
         p.env_after = go_env.render(node.receipt.get("upstream_go_env") or "", req.env)
         if p.env_before != p.env_after:
             p.actions.append("write %s/go.env" % req.goroot)
+            if node.receipt is not None:
+                p.managed_drift.append(drift.item("go.env", "content" if p.env_before is not None else "missing",
+                                                  _text_hash(p.env_after), _text_hash(p.env_before)))
     elif req.src and os.path.isfile(req.src):
         p.env_after = go_env.render(safe_tar.read_member(req.src, "go/go.env") or "", req.env)
     else:
@@ -427,15 +433,39 @@ def _tarball_reference(req, p):
 
 def _plan_activation(req, node, p):
     p.active_after = req.version
+    # Links are drift only around a version that was installed and activated before: a first
+    # install or a switch between managed versions is a change asked for, not drift.
+    installed = node.goroot_exists and node.receipt is not None
     if node.link_target != req.goroot:
         p.link_change = (_link_before(req, node, req.link, node.link_target), req.goroot)
         p.actions.append("point %s at %s%s" % (req.link, req.goroot, _replacing(node, req.link)))
+        if installed and node.active_version is None:
+            p.managed_drift.append(_link_drift(node, req.link, req.goroot, node.link_target))
     for name in BINARIES if req.bin_dir else ():
         path = os.path.join(req.bin_dir, name)
         wanted = os.path.join(req.link, "bin", name)
         if node.bin_links.get(name) != wanted:
             p.bin_changes.append((path, _link_before(req, node, path, node.bin_links.get(name)), wanted))
             p.actions.append("link %s to %s%s" % (path, wanted, _replacing(node, path)))
+            if installed and node.link_target is not None:
+                p.managed_drift.append(_link_drift(node, path, wanted, node.bin_links.get(name)))
+
+
+def _link_drift(node, path, wanted, target):
+    if path in node.not_links:
+        return drift.item(path, "type", "symlink", node.not_links[path][1])
+    if target is None:
+        return drift.item(path, "missing", wanted)
+    return drift.item(path, "link", wanted, target)
+
+
+def _text_hash(text):
+    return None if text is None else "sha256 " + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def all_drift(p):
+    """The tree's drift items, then go.env's and the links': what result() and the diff show."""
+    return p.drift_items + p.managed_drift
 
 
 def _link_before(req, node, path, target):
@@ -500,8 +530,8 @@ def diff(req, p):
         })
     if p.remove:
         items.append(_diff_item(req.goroot, "installed", None))
-    if p.drift_items:
-        items.append(drift.diff(p.drift_items, req.goroot))
+    if all_drift(p):
+        items.append(drift.diff(all_drift(p), req.goroot))
     return items
 
 
@@ -771,8 +801,8 @@ def result(req, node, p, receipt):
         "active_version": p.active_after,
         "previous_version": node.active_version if node.active_version != p.active_after else None,
         "installed_versions": sorted(installed, key=version_key),
-        "drift": p.drift,
-        "drift_items": p.drift_items,
+        "drift": [drift.line(i) for i in all_drift(p)],
+        "drift_items": all_drift(p),
         "verify": p.verify,
         "actions": p.actions,
         "tarball_sha256": receipt["tarball"]["sha256"] if receipt else p.expected_sha256,

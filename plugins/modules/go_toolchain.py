@@ -267,12 +267,16 @@ drift_items:
     - What differs in the installed tree, one item per path and aspect, in path order. The same items are in the diff.
     - C(aspect) is one of C(missing), C(added), C(type), C(content) (size, mtime and, under full, sha256),
       C(mode) (4-digit octal), C(owner) (C(uid:gid)) and C(link) (symlink target).
+    - Then, for a version installed before this run, C(go.env) (C(content) as C(sha256 <hex>) of the text O(env)
+      renders against the text found) and the links (O(link) when it points outside O(install_root) or is missing,
+      the O(bin_dir) links when O(link) exists; item = the link's absolute path). A first install and a switch
+      between installed versions are asked-for changes, not drift.
   returned: always
   type: list
   elements: dict
   contains:
     item:
-      description: Path relative to the GOROOT.
+      description: Path relative to the GOROOT, or the absolute path of a link.
       type: str
     aspect:
       description: What differs.
