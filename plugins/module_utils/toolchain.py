@@ -346,7 +346,7 @@ def plan(req, node, fetch_text=artifact.fetch_text):
         p.env_after = go_env.render(node.receipt.get("upstream_go_env") or "", req.env)
         if p.env_before != p.env_after:
             p.actions.append("write %s/go.env" % req.goroot)
-            if node.receipt is not None:
+            if node.receipt is not None and not _rendered_by_gofleet(p.env_before, node.receipt):
                 p.managed_drift.append(drift.item("go.env", "content" if p.env_before is not None else "missing",
                                                   _text_hash(p.env_after), _text_hash(p.env_before)))
     elif req.src and os.path.isfile(req.src):
@@ -457,6 +457,14 @@ def _link_drift(node, path, wanted, target):
     if target is None:
         return drift.item(path, "missing", wanted)
     return drift.item(path, "link", wanted, target)
+
+
+def _rendered_by_gofleet(text, receipt):
+    """go.env as a run with some env wrote it: a different env asked for is a change, not drift.
+    A hand edit (an added line, a duplicate key, no header) does not re-render to itself."""
+    if text is None:
+        return False
+    return go_env.render(receipt.get("upstream_go_env") or "", dict(go_env.parse(text))) == text
 
 
 def _text_hash(text):

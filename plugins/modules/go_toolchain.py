@@ -267,8 +267,10 @@ drift_items:
     - What differs in the installed tree, one item per path and aspect, in path order. The same items are in the diff.
     - C(aspect) is one of C(missing), C(added), C(type), C(content) (size, mtime and, under full, sha256),
       C(mode) (4-digit octal), C(owner) (C(uid:gid)) and C(link) (symlink target).
-    - Then, for a version installed before this run, C(go.env) (C(content) as C(sha256 <hex>) of the text O(env)
-      renders against the text found) and the links (O(link) when it points outside O(install_root) or is missing,
+    - Then, for a version installed before this run, C(go.env) when edited by hand (C(content) as C(sha256 <hex>)
+      of the text O(env) renders against the text found; a go.env this module wrote for another O(env) is a change
+      asked for, and a value edited in place so that the file still reads as one it wrote is rewritten but not
+      reported as drift) and the links (O(link) when it points outside O(install_root) or is missing,
       the O(bin_dir) links when O(link) exists; item = the link's absolute path). A first install and a switch
       between installed versions are asked-for changes, not drift.
   returned: always

@@ -42,6 +42,7 @@ _TARBALL_RE = re.compile(r"^go(\d+\.\d+(?:\.\d+)?)\.linux-([a-z0-9]+)\.tar\.gz$"
 sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 from ansible_run import ansible_env  # noqa: E402  (tests/harness/ansible_run.py)
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic, toolchain  # noqa: E402
+from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import tarball_arch  # noqa: E402
 
 Tarball = collections.namedtuple("Tarball", "version path name sha256 arch")
 
@@ -136,7 +137,8 @@ def read_sums():
             name = parts[1].lstrip("*")
             match = _TARBALL_RE.match(name)
             path = os.path.join(ARTIFACTS, name)
-            if match and os.path.isfile(path):
+            # This machine's arch only: the cache may also hold other arches' tarballs of a version.
+            if match and os.path.isfile(path) and match.group(2) == tarball_arch():
                 found[match.group(1)] = Tarball(match.group(1), path, name, parts[0].lower(), match.group(2))
     return found
 
