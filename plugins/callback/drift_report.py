@@ -27,7 +27,8 @@ description:
     drift, run the playbook through C(playbooks/schedule/drift_run.sh), which exits 10 when the report's
     C(exit_status) is 10 (check mode, drift found, O(fail_on_drift) asked for).
 version_added: 1.1.0
-author: gofleet founders
+author:
+  - gofleet founders (@gofleet)
 requirements:
   - enable in configuration
 options:

@@ -134,8 +134,8 @@ def spdx(rows, created=None, namespace=None):
                 package["annotations"] = [{
                     "annotationDate": receipt["installed_at"], "annotationType": "OTHER",
                     "annotator": "Tool: gofleet.golang.go_toolchain",
-                    "comment": "installed on %s at %s%s" % (host, receipt["installed_at"],
-                                                           ", signed by %s" % signer if signer else ""),
+                    "comment": "installed on %s at %s%s" % (
+                        host, receipt["installed_at"], ", signed by %s" % signer if signer else ""),
                 }]
             packages.append(package)
             relationships.append({"spdxElementId": "SPDXRef-DOCUMENT", "relationshipType": "DESCRIBES",

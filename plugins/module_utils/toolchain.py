@@ -294,8 +294,9 @@ class Plan(object):
         self.record_full = False     # a full verification against the tarball: recorded in the receipt
         self.warnings = []
         self.goroot_drift = None     # drift.item for a GOROOT that is not a real directory
-        self.managed_drift = []      # drift.item for go.env and the links of an installed version (never
-                                     # repaired from the tarball: written like any run writes them)
+        # drift.item for go.env and the links of an installed version (never repaired from the
+        # tarball: written as any run writes them)
+        self.managed_drift = []
         self.env_before = None
         self.env_after = None
         self.link_change = None      # (before, after)

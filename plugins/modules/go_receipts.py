@@ -33,7 +33,8 @@ options:
   mirror_path:
     description: The O(gofleet.golang.go_offline_mirror#module:path) of a mirror served from this host, if any.
     type: path
-author: gofleet founders
+author:
+  - gofleet founders (@gofleet)
 """
 
 EXAMPLES = r"""

@@ -172,8 +172,9 @@ def to_markdown(report):
     lines = ["# gofleet drift report (%s run, %s)" % (report["mode"], report["generated"]), "",
              "| hosts checked | hosts with drift | items repaired | items to repair | failures |",
              "|---|---|---|---|---|",
-             "| %d | %d | %d | %d | %d |" % (s["hosts_checked"], s["hosts_with_drift"], s["items_repaired"],
-                                          s["items_to_repair"], s["failures"] + s["unreachable"]), ""]
+             "| %d | %d | %d | %d | %d |" % (
+                 s["hosts_checked"], s["hosts_with_drift"], s["items_repaired"], s["items_to_repair"],
+                 s["failures"] + s["unreachable"]), ""]
     for name, host in report["hosts"].items():
         lines += ["## %s: %s" % (_md(name), host["status"]), ""]
         if host["unreachable"]:
@@ -181,9 +182,9 @@ def to_markdown(report):
         items = [(r, i) for r in host["results"] for i in r["drift_items"]]
         if items:
             lines += ["| module | outcome | aspect | item | expected | found |", "|---|---|---|---|---|---|"]
-            lines += ["| %s | %s | %s | %s | %s | %s |" % (_md(r["module"]), _md(r["outcome"]), _md(i["aspect"]),
-                                                         _md(i["item"]), _md(i["expected"]), _md(i["found"]))
-                      for r, i in items]
+            lines += ["| %s | %s | %s | %s | %s | %s |" % (
+                _md(r["module"]), _md(r["outcome"]), _md(i["aspect"]), _md(i["item"]), _md(i["expected"]),
+                _md(i["found"])) for r, i in items]
             lines.append("")
         for r in host["results"]:
             if r["status"] in ("failed", "unreachable"):
@@ -232,8 +233,8 @@ def page(title, body):
 def to_html(report):
     s = report["summary"]
     body = ["<h1>gofleet drift report</h1>",
-            "<p>%s run, generated %s, schema <code>%s</code></p>" % (esc(report["mode"]), esc(report["generated"]),
-                                                                   esc(report["schema"])),
+            "<p>%s run, generated %s, schema <code>%s</code></p>" % (
+                esc(report["mode"]), esc(report["generated"]), esc(report["schema"])),
             '<section id="summary"><h2>Summary</h2>',
             table(["hosts checked", "hosts with drift", "items repaired", "items to repair", "failures"],
                   [[s["hosts_checked"], s["hosts_with_drift"], s["items_repaired"], s["items_to_repair"],

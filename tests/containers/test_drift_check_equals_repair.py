@@ -107,7 +107,7 @@ def test_selinux_gocache_rules(selinux_host, tmp_path):
     c.exec(["semanage", "fcontext", "-m", "-t", "tmp_t", target])
     assert local_rules(c)[target] == "tmp_t"
 
-    items, _ = check_then_repair(tmp_path, c, "gofleet.golang.selinux_gocache", args, lambda: local_rules(c))
+    items, _diff = check_then_repair(tmp_path, c, "gofleet.golang.selinux_gocache", args, lambda: local_rules(c))
     assert items == [{"item": target, "aspect": "rule", "expected": "var_t", "found": "tmp_t"}]
     assert local_rules(c)[target] == "var_t"
     assert c.exec(["matchpathcon", "/var/cache/go-build/0a/x"]).stdout.split()[-1].split(":")[2] == "var_t"

@@ -175,7 +175,7 @@ def test_check_mode_drift_equals_real_repair_and_report(scene):
 
     proc = play(scene["base"], "scheduled", reports)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    _, again = newest_report(reports)
+    _dir, again = newest_report(reports)
     again_tasks = by_task(again)
     assert again_tasks["toolchain"]["changed"] is False and again_tasks["mirror"]["changed"] is False
     assert again["summary"]["drift_items"] == 0 and again["hosts"]["localhost"]["status"] == "failed"  # the secret task
