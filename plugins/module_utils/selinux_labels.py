@@ -26,7 +26,7 @@ import os
 import re
 import stat
 
-from ansible_collections.gofleet.golang.plugins.module_utils import distro_family
+from ansible_collections.gofleet.golang.plugins.module_utils import distro_family, drift
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
 # --------------------------------------------------------------------------------------------
@@ -322,9 +322,10 @@ class Run(object):
         self.state = state
         self.restore = restore
         self.ignore_selinux_state = ignore_selinux_state
+        self.label_items = []  # drift.item per mislabelled path (the first RESULT_PATH_LIMIT)
         self.result = dict(changed=False, rules=[], ports=[], relabeled=[], relabel_count=0,
                            relabel_skipped=None, not_applicable=None,
-                           selinux=dict(present=False, enabled=False))
+                           selinux=dict(present=False, enabled=False), drift_items=[], drift=[])
 
     # -- state -----------------------------------------------------------------------------
     def selinux_status(self):
@@ -511,6 +512,8 @@ class Run(object):
                     have = None  # no label at all
                 if have != want:
                     found.append(path)
+                    if len(self.label_items) < RESULT_PATH_LIMIT:
+                        self.label_items.append(drift.item(path, "label", want, have))
         return found
 
     def relabel(self, paths):
@@ -563,6 +566,9 @@ class Run(object):
         for action, path, target, setype, old, reason in actions:
             res["rules"].append(dict(path=path, target=target, setype=setype,
                                      previous=old[2] if old else None, action=action, reason=reason))
+            if action != "none":
+                # A rule to add, change or remove is drift of the policy store: the rule's type, or none.
+                res["drift_items"].append(drift.item(target, "rule", setype, old[2] if old else None))
 
         if changing and not self.host.check_mode:
             self.commit(records, actions)
@@ -575,6 +581,7 @@ class Run(object):
                                       "after it is enabled (touch /.autorelabel)")
         else:
             wrong = self.mislabelled(self.expected_type_fn(actions))
+            res["drift_items"].extend(self.label_items)
             res["relabel_count"] = len(wrong)
             res["relabeled"] = wrong[:RESULT_PATH_LIMIT]
             if wrong:
@@ -582,6 +589,7 @@ class Run(object):
                 if not self.host.check_mode:
                     self.relabel(wrong)
 
+        res["drift"] = [drift.line(i) for i in res["drift_items"]]
         verb = {"add": "added", "modify": "changed", "remove": "removed"}
         if self.host.check_mode:
             verb = {"add": "would add", "modify": "would change", "remove": "would remove"}

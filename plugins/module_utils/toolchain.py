@@ -15,6 +15,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import hashlib
 import os
 import re
 import stat
@@ -194,6 +195,9 @@ class Plan(object):
         self.record_full = False     # a full verification against the tarball: recorded in the receipt
         self.warnings = []
         self.goroot_drift = None     # drift.item for a GOROOT that is not a real directory
+        # drift.item for go.env and the links of an installed version (never repaired from the
+        # tarball: written as any run writes them)
+        self.managed_drift = []
         self.env_before = None
         self.env_after = None
         self.link_change = None      # (before, after)
@@ -243,6 +247,9 @@ def plan(req, node, fetch_text=artifact.fetch_text):
         p.env_after = go_env.render(node.receipt.get("upstream_go_env") or "", req.env)
         if p.env_before != p.env_after:
             p.actions.append("write %s/go.env" % req.goroot)
+            if node.receipt is not None and not _rendered_by_gofleet(p.env_before, node.receipt):
+                p.managed_drift.append(drift.item("go.env", "content" if p.env_before is not None else "missing",
+                                                  _text_hash(p.env_after), _text_hash(p.env_before)))
     elif req.src and os.path.isfile(req.src):
         p.env_after = go_env.render(safe_tar.read_member(req.src, "go/go.env") or "", req.env)
     else:
@@ -329,6 +336,23 @@ def _plan_absent(req, node, p):
     return p
 
 
+def _rendered_by_gofleet(text, receipt):
+    """go.env as a run with some env wrote it: a different env asked for is a change, not drift.
+    A hand edit (an added line, a duplicate key, no header) does not re-render to itself."""
+    if text is None:
+        return False
+    return go_env.render(receipt.get("upstream_go_env") or "", dict(go_env.parse(text))) == text
+
+
+def _text_hash(text):
+    return None if text is None else "sha256 " + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def all_drift(p):
+    """The tree's drift items, then go.env's and the links': what result() and the diff show."""
+    return p.drift_items + p.managed_drift
+
+
 def diff(req, p):
     """Before/after of what a person cares to review: the link, the bin links, go.env."""
     items = []
@@ -343,8 +367,8 @@ def diff(req, p):
         })
     if p.remove:
         items.append(_diff_item(req.goroot, "installed", None))
-    if p.drift_items:
-        items.append(drift.diff(p.drift_items, req.goroot))
+    if all_drift(p):
+        items.append(drift.diff(all_drift(p), req.goroot))
     return items
 
 
@@ -411,10 +435,13 @@ def result(req, node, p, receipt):
         "active_version": p.active_after,
         "previous_version": node.active_version if node.active_version != p.active_after else None,
         "installed_versions": sorted(installed, key=version_key),
-        "drift": p.drift,
-        "drift_items": p.drift_items,
+        "drift": [drift.line(i) for i in all_drift(p)],
+        "drift_items": all_drift(p),
         "verify": p.verify,
         "actions": p.actions,
         "tarball_sha256": receipt["tarball"]["sha256"] if receipt else p.expected_sha256,
+        # Provenance for reports; a check run before the first install has no receipt yet.
+        "signer": receipt["tarball"].get("signer_fingerprint") if receipt else None,
+        "installed_at": receipt.get("installed_at") if receipt else None,
         "receipt": receipt_path(req.install_root, req.version) if not p.remove else None,
     }

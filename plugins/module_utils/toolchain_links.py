@@ -12,22 +12,37 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.gofleet.golang.plugins.module_utils import atomic
+from ansible_collections.gofleet.golang.plugins.module_utils import atomic, drift
 
 BINARIES = ("go", "gofmt")
 
 
 def plan_activation(req, node, p):
     p.active_after = req.version
+    # Links are drift only around a version that was installed and activated before: a first
+    # install or a switch between managed versions is a change asked for, not drift.
+    installed = node.goroot_exists and node.receipt is not None
     if node.link_target != req.goroot:
         p.link_change = (_link_before(req, node, req.link, node.link_target), req.goroot)
         p.actions.append("point %s at %s%s" % (req.link, req.goroot, _replacing(node, req.link)))
+        if installed and node.active_version is None:
+            p.managed_drift.append(_link_drift(node, req.link, req.goroot, node.link_target))
     for name in BINARIES if req.bin_dir else ():
         path = os.path.join(req.bin_dir, name)
         wanted = os.path.join(req.link, "bin", name)
         if node.bin_links.get(name) != wanted:
             p.bin_changes.append((path, _link_before(req, node, path, node.bin_links.get(name)), wanted))
             p.actions.append("link %s to %s%s" % (path, wanted, _replacing(node, path)))
+            if installed and node.link_target is not None:
+                p.managed_drift.append(_link_drift(node, path, wanted, node.bin_links.get(name)))
+
+
+def _link_drift(node, path, wanted, target):
+    if path in node.not_links:
+        return drift.item(path, "type", "symlink", node.not_links[path][1])
+    if target is None:
+        return drift.item(path, "missing", wanted)
+    return drift.item(path, "link", wanted, target)
 
 
 def _link_before(req, node, path, target):

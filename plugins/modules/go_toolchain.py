@@ -229,12 +229,18 @@ drift_items:
     - What differs in the installed tree, one item per path and aspect, in path order. The same items are in the diff.
     - C(aspect) is one of C(missing), C(added), C(type), C(content) (size, mtime and, under full, sha256),
       C(mode) (4-digit octal), C(owner) (C(uid:gid)) and C(link) (symlink target).
+    - Then, for a version installed before this run, C(go.env) when edited by hand (C(content) as C(sha256 <hex>)
+      of the text O(env) renders against the text found; a go.env this module wrote for another O(env) is a change
+      asked for, and a value edited in place so that the file still reads as one it wrote is rewritten but not
+      reported as drift) and the links (O(link) when it points outside O(install_root) or is missing,
+      the O(bin_dir) links when O(link) exists; item = the link's absolute path). A first install and a switch
+      between installed versions are asked-for changes, not drift.
   returned: always
   type: list
   elements: dict
   contains:
     item:
-      description: Path relative to the GOROOT.
+      description: Path relative to the GOROOT, or the absolute path of a link.
       type: str
     aspect:
       description: What differs.
@@ -263,6 +269,15 @@ tarball_sha256:
   description: The verified sha256 of the tarball this version was installed from.
   returned: when state is present
   type: str
+signer:
+  description: Fingerprint of the GPG key that signed the tarball (from the receipt); null when no signature was checked.
+  returned: when state is present
+  type: str
+installed_at:
+  description: When this version was installed (UTC, from the receipt); null in check mode before the first install.
+  returned: when state is present
+  type: str
+  sample: "2026-12-06T03:15:00Z"
 receipt:
   description: Path of the install receipt (JSON with version, source, sha256, signer and file manifest).
   returned: when state is present

@@ -223,6 +223,23 @@ relabel_skipped:
   description: Why no relabelling was attempted, or null.
   returned: always
   type: str
+drift_items:
+  description:
+    - How the node differed from what was asked, one item each (the shape of C(module_utils/drift.py)), the same in
+      check mode and in the real run that repairs it.
+    - A C(rule) item is a file-context rule to add, change or remove (item = the rule's expression, expected = the
+      type wanted or null for a removal, found = the local rule's type or null when there is none).
+    - A C(label) item is a path whose label is not what the policy gives (item = the path, expected and found
+      = SELinux types; found null when unlabelled), at most the first 100.
+  returned: always
+  type: list
+  elements: dict
+  sample: [{"item": "/var/cache/go-build(/.*)?", "aspect": "rule", "expected": "var_t", "found": "tmp_t"}]
+drift:
+  description: "RV(drift_items) as one line each, e.g. C(rule: /var/cache/go-build(/.*)? (var_t -> tmp_t))."
+  returned: always
+  type: list
+  elements: str
 """
 
 from ansible.module_utils.basic import AnsibleModule

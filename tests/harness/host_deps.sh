@@ -7,6 +7,7 @@
 #   debian-archive-keyring  verifies debootstrap and the project-local apt fetches
 #   gpg, xz-utils, curl   signature tests, .deb payloads, probing the podman socket
 #   ca-certificates       https mirrors
+#   chromium              headless browser that renders the drift report's HTML page in its test
 set -euo pipefail
 
 start=$(date +%s)
@@ -22,6 +23,7 @@ declare -A probe=(
     [curl]=curl
     [/usr/share/keyrings/debian-archive-keyring.gpg]=debian-archive-keyring
     [/etc/ssl/certs/ca-certificates.crt]=ca-certificates
+    [chromium]=chromium
 )
 
 missing=()
