@@ -17,17 +17,12 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "harness"))
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / ".build"))
-import ansible_run  # noqa: E402
-import mirror_fixtures  # noqa: E402
-from ansible_collections.gofleet.golang.plugins.module_utils import gomod_mirror  # noqa: E402
+import ansible_run
+import mirror_fixtures
+from ansible_collections.gofleet.golang.plugins.module_utils import gomod_mirror
 
 pytestmark = pytest.mark.containers
 

@@ -2,7 +2,7 @@
 
 Use them from a conftest.py:
 
-    from conftest_fixtures import *   # noqa: F401,F403  (tests/harness on sys.path)
+    from conftest_fixtures import *   # noqa: F401,F403  (tests/harness is on pytest.ini's pythonpath)
 
 When something a test needs is missing, the test is skipped, never passed, with a reason
 that starts with "skipped:" and says what is missing.
@@ -11,13 +11,11 @@ that starts with "skipped:" and says what is missing.
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import engine as harness  # noqa: E402  (the harness's own engine.py)
+import engine as harness  # the harness's own engine.py
 
 __all__ = ["engine", "go_tarballs", "debian_image", "selinux_image", "runit_image",
            "container_factory", "ensure_image"]

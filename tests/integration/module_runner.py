@@ -39,9 +39,8 @@ ARTIFACTS = os.path.join(ROOT, ".cache", "artifacts")
 WANTED = ("1.22.12", "1.23.5")
 _TARBALL_RE = re.compile(r"^go(\d+\.\d+(?:\.\d+)?)\.linux-([a-z0-9]+)\.tar\.gz$")
 
-sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
-from ansible_run import ansible_env  # noqa: E402  (tests/harness/ansible_run.py)
-from ansible_collections.gofleet.golang.plugins.module_utils import atomic, toolchain  # noqa: E402
+from ansible_run import ansible_env  # (tests/harness/ansible_run.py)
+from ansible_collections.gofleet.golang.plugins.module_utils import atomic, toolchain
 
 Tarball = collections.namedtuple("Tarball", "version path name sha256 arch")
 

@@ -8,14 +8,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+import mirror_fixtures
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
-import mirror_fixtures  # noqa: E402
 
 pytestmark = pytest.mark.integration
 
