@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 import engine as harness  # the harness's own engine.py
+from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import tarball_arch
 
 __all__ = ["engine", "go_tarballs", "debian_image", "selinux_image", "runit_image",
            "container_factory", "ensure_image"]
@@ -37,15 +38,18 @@ def engine() -> harness.Engine:
 
 @pytest.fixture(scope="session")
 def go_tarballs() -> dict[str, dict]:
-    """{"1.22.12": {"path": Path, "sha256": "..."}, ...} from .cache/artifacts/SHA256SUMS,
-    which tests/harness/go_tarballs.sh writes."""
+    """{"1.22.12": {"path": Path, "sha256": "..."}, ...} for this machine's architecture (that of the
+    containers) from .cache/artifacts/SHA256SUMS, which tests/harness/go_tarballs.sh writes."""
     sums = ARTIFACTS / "SHA256SUMS"
     if not sums.is_file():
         pytest.skip(f"skipped: Go tarballs unavailable: no {sums} (run tests/harness/go_tarballs.sh)")
     tarballs = {}
+    arch = tarball_arch()
     for line in sums.read_text().splitlines():
         sha256, name = line.split(maxsplit=1)
         name = name.lstrip("*")
+        if not name.endswith(".linux-%s.tar.gz" % arch):
+            continue   # the cache also holds other architectures' tarballs
         path = ARTIFACTS / name
         if not path.is_file():
             pytest.skip(f"skipped: Go tarballs unavailable: {path} listed but missing")

@@ -34,6 +34,7 @@ import tempfile
 
 import ansible_run  # tests/harness/ansible_run.py, on pytest.ini's pythonpath
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic, toolchain
+from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import tarball_arch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, ".build")
@@ -105,8 +106,10 @@ def kill_group(proc):
 
 
 def read_sums():
-    """{version: Tarball} for the Go tarballs listed in .cache/artifacts/SHA256SUMS and present."""
+    """{version: Tarball} for the Go tarballs of this machine's architecture listed in
+    .cache/artifacts/SHA256SUMS and present (the cache also holds other architectures' tarballs)."""
     found = {}
+    arch = tarball_arch()
     sums = os.path.join(ARTIFACTS, "SHA256SUMS")
     if not os.path.isfile(sums):
         return found
@@ -118,7 +121,7 @@ def read_sums():
             name = parts[1].lstrip("*")
             match = _TARBALL_RE.match(name)
             path = os.path.join(ARTIFACTS, name)
-            if match and os.path.isfile(path):
+            if match and match.group(2) == arch and os.path.isfile(path):
                 found[match.group(1)] = Tarball(match.group(1), path, name, parts[0].lower(), match.group(2))
     return found
 

@@ -94,11 +94,11 @@ def played(tmp_path_factory):
     inventory = work / "inventory.json"
     inventory.write_text(json.dumps({"all": {"children": groups}}))
     # one run per role: when every host of a play fails, ansible-playbook plays no further play
-    runs = dict((role, ansible_run.run([{"name": role, "hosts": role, "gather_facts": False,
-                                          "roles": ["gofleet.golang.%s" % role]}],
-                                        inventory=inventory, check=True, workdir=work, timeout=600, name=role,
-                                        env={"ANSIBLE_FORKS": "8"}))
-                for role in groups)
+    runs = {}
+    for role in groups:
+        play = {"name": role, "hosts": role, "gather_facts": False, "roles": ["gofleet.golang.%s" % role]}
+        runs[role] = ansible_run.run([play], inventory=inventory, check=True, workdir=work, timeout=600, name=role,
+                                     env={"ANSIBLE_FORKS": "8"})
     return runs, root, before
 
 

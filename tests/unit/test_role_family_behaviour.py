@@ -112,4 +112,3 @@ def test_the_role_has_no_family_this_test_does_not_know():
     """A new vars/<name>.yml is a new platform: add it to the tables above."""
     known = {"main", "default", "Debian", "RedHat", "Void"}
     assert sorted(p.stem for p in (ROLE / "vars").glob("*.yml") if p.stem not in known) == []
-
