@@ -10,7 +10,6 @@ once it is toolchain_verify_full_every days old, the run verifies fully, reports
 from __future__ import annotations
 
 import json
-import sys
 import time
 
 import pytest

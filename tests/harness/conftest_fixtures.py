@@ -11,7 +11,6 @@ that starts with "skipped:" and says what is missing.
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
 
 import pytest
 

@@ -23,7 +23,7 @@ def test_table_answers_the_first_matching_rule(run_command, rules, argv, answer)
 
 def test_a_list_answers_one_call_each_and_repeats_its_last(run_command):
     fake = run_command([(["sv", "status"], [(0, "down", ""), (0, "run", "")])])
-    assert [fake(["sv", "status", "x"])[1] for _ in range(3)] == ["down", "run", "run"]
+    assert [fake(["sv", "status", "x"])[1] for _call in range(3)] == ["down", "run", "run"]
 
 
 def test_strict_table_fails_on_a_command_it_does_not_know(run_command):
