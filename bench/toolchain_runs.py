@@ -29,12 +29,10 @@ __metaclass__ = type
 
 import argparse
 import hashlib
-import json
 import os
 import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tarfile
 import tempfile
@@ -42,12 +40,11 @@ import time
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
-VENV_BIN = os.path.join(ROOT, ".venv", "bin")
 ARTIFACTS = os.path.join(ROOT, ".cache", "artifacts")
 
-# The environment every ansible-playbook run of this working tree gets (tests use it too).
+# The one ansible-playbook runner of this working tree, with the environment every run gets (tests use it too).
 sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
-from ansible_run import ansible_env as tree_ansible_env  # noqa: E402  (tests/harness/ansible_run.py)
+import ansible_run  # noqa: E402  (tests/harness/ansible_run.py)
 
 PLAYBOOKS = {
     "baseline": os.path.join(BENCH, "baseline_playbook.yml"),
@@ -125,39 +122,30 @@ def pristine_members(tarball, dest):
     return found
 
 
-def ansible_env(tmp):
-    return tree_ansible_env(ANSIBLE_LOCAL_TEMP=os.path.join(tmp, "ansible-local"),
-                            ANSIBLE_REMOTE_TEMP=os.path.join(tmp, "ansible-remote"))
-
-
 def run_play(tool, extra_vars, tmp, check=False, diff=False):
     """Run one playbook; return (seconds, changed, tasks_total, tasks_run, cpu_seconds)."""
-    cmd = [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local",
-           "-e", "ansible_python_interpreter=/usr/bin/python3",
-           "-e", json.dumps(extra_vars), PLAYBOOKS[tool]]
-    if check:
-        cmd.append("--check")
-    if diff:
-        cmd.append("--diff")
     ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.monotonic()
-    proc = subprocess.run(cmd, cwd=tmp, env=ansible_env(tmp), stdout=subprocess.PIPE,
-                          stderr=subprocess.PIPE, universal_newlines=True, check=False)
+    try:
+        played = ansible_run.run(PLAYBOOKS[tool], extra_vars=[extra_vars], check=check, diff=diff, workdir=tmp,
+                                 timeout=None, env={"ANSIBLE_LOCAL_TEMP": os.path.join(tmp, "ansible-local"),
+                                                    "ANSIBLE_REMOTE_TEMP": os.path.join(tmp, "ansible-remote")})
+    except AssertionError as e:
+        raise BenchError("%s play gave no JSON recap: %s" % (tool, e))
+    proc = played.proc
     seconds = time.monotonic() - start
     ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     # user+sys of ansible-playbook and everything it waited for (workers, modules, tar):
     # far less sensitive than wall-clock to other load on the machine.
     cpu = (ru1.ru_utime - ru0.ru_utime) + (ru1.ru_stime - ru0.ru_stime)
-    try:
-        out = json.loads(proc.stdout)
-        stats = out["stats"]["localhost"]
-    except (ValueError, KeyError):
-        raise BenchError("%s play gave no JSON recap (rc=%s):\n%s\n%s"
+    stats = played.stats.get("localhost")
+    if stats is None:
+        raise BenchError("%s play gave no recap for localhost (rc=%s):\n%s\n%s"
                          % (tool, proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
     if proc.returncode != 0 or stats.get("failures") or stats.get("unreachable"):
         raise BenchError("%s play failed (rc=%s):\n%s\n%s"
                          % (tool, proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
-    results = [t["hosts"].get("localhost", {}) for p in out["plays"] for t in p["tasks"]]
+    results = played.task_results("localhost")
     tasks_run = sum(1 for r in results if not r.get("skipped"))
     return seconds, stats["changed"], len(results), tasks_run, cpu
 

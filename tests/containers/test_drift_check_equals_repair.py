@@ -11,14 +11,12 @@ Each test deploys, plants drift by hand, runs --check --diff (nothing may change
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "harness"))
-import ansible_run  # noqa: E402
+import ansible_run
 
 pytestmark = pytest.mark.containers
 

@@ -20,18 +20,16 @@ import json
 import os
 import re
 import shutil
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
+import ansible_run
+from elf_fixtures import write_elf  # tests/elf_fixtures.py
+from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import ELF_SIGNATURE
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "harness"))
-import ansible_run  # noqa: E402
-sys.path.insert(0, str(ROOT / "tests"))
-from elf_fixtures import write_elf  # noqa: E402  (tests/elf_fixtures.py)
-from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import ELF_SIGNATURE  # noqa: E402
 
 pytestmark = pytest.mark.containers
 

@@ -16,19 +16,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "harness"))
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / ".build"))
-import ansible_run  # noqa: E402
-import mirror_fixtures  # noqa: E402
-from mirror_fixtures import build  # noqa: E402  (go_offline_mirror's pipeline, state=built)
-from ansible_collections.gofleet.golang.plugins.module_utils.service.systemd_render import parse_exposure  # noqa: E402
+import ansible_run
+import mirror_fixtures
+from mirror_fixtures import build  # go_offline_mirror's pipeline, state=built
+from ansible_collections.gofleet.golang.plugins.module_utils.service.systemd_render import parse_exposure
 
 pytestmark = pytest.mark.containers
 

@@ -8,15 +8,14 @@ user's first run broke: the controller-side steps must not depend on interpreter
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+import os
 from pathlib import Path
 
 import pytest
 
+import ansible_run
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "harness"))
-import ansible_run  # noqa: E402
 
 pytestmark = pytest.mark.containers
 VERSION = "1.22.12"
@@ -40,17 +39,11 @@ def run(tmp_path, inventory, playbook, limit):
     shims.mkdir(exist_ok=True)
     (shims / "python3.13").write_text(PYENV_SHIM)
     (shims / "python3.13").chmod(0o755)
-    env = ansible_run.ansible_env()
-    env.pop("ANSIBLE_PYTHON_INTERPRETER", None)
-    env["PATH"] = "%s:%s" % (shims, env["PATH"])
-    argv = [ansible_run.ANSIBLE_PLAYBOOK, "-i", str(inventory), str(ROOT / "playbooks" / playbook),
-            "--limit", limit, "-e", "gofleet_bundle_dir=%s" % ARTIFACTS, "-e", "toolchain_selinux=never"]
-    proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=900, cwd=str(tmp_path), check=False)
-    try:
-        report = json.loads(proc.stdout)
-    except ValueError:
-        raise AssertionError("not JSON (rc=%d)\n%s\n%s" % (proc.returncode, proc.stdout[-3000:], proc.stderr[-3000:]))
-    return proc, report
+    # interpreter=None: discovery, as on a controller without ANSIBLE_PYTHON_INTERPRETER
+    played = ansible_run.run(ROOT / "playbooks" / playbook, inventory=inventory, limit=limit, workdir=tmp_path,
+                             extra_vars=["gofleet_bundle_dir=%s" % ARTIFACTS, "toolchain_selinux=never"],
+                             interpreter=None, env={"PATH": "%s:%s" % (shims, os.environ["PATH"])})
+    return played.proc, played.report
 
 
 def go_version(host):
@@ -90,10 +83,8 @@ def test_playbook_with_limit_provisions_only_that_host(tmp_path, container_facto
 def test_site_refuses_a_missing_bundle_dir_in_one_line(tmp_path, container_factory, debian_image):
     host = container_factory(debian_image, network="none", systemd=True)
     inventory = write_inventory(tmp_path / "inventory.json", [host])
-    env = ansible_run.ansible_env()
-    argv = [ansible_run.ANSIBLE_PLAYBOOK, "-i", str(inventory), str(ROOT / "playbooks" / "site.yml"),
-            "--limit", host.name]
-    proc = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=600, cwd=str(tmp_path), check=False)
+    proc = ansible_run.run(ROOT / "playbooks" / "site.yml", inventory=inventory, limit=host.name, workdir=tmp_path,
+                           timeout=600).proc
     assert proc.returncode != 0
     assert "gofleet_bundle_dir" in proc.stdout, proc.stdout[-3000:]
     assert "Traceback" not in proc.stdout + proc.stderr

@@ -9,16 +9,13 @@ package tools it really has.
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "harness"))
-import ansible_run  # noqa: E402
-import engine as harness  # noqa: E402
+import ansible_run
+import engine as harness
 
 pytestmark = pytest.mark.containers
 VERSION = "1.22.12"

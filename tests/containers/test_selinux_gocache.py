@@ -12,14 +12,10 @@ debian-selinux image, and the plain debian-systemd image as "a host without SELi
 from __future__ import annotations
 
 import os
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "harness"))
-import ansible_run  # noqa: E402
+import ansible_run
 
 CACHE_PATHS = ["/var/cache/go-build", "/var/cache/gomod", "/srv/gomirror", "/usr/local/go",
                "/root/.cache/go-build"]

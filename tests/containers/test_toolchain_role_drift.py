@@ -7,14 +7,10 @@ must repair exactly that.
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "harness"))
-import ansible_run  # noqa: E402
+import ansible_run
 
 pytestmark = pytest.mark.containers
 VERSION = "1.22.12"

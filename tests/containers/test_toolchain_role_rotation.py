@@ -10,15 +10,11 @@ once it is toolchain_verify_full_every days old, the run verifies fully, reports
 from __future__ import annotations
 
 import json
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "harness"))
-import ansible_run  # noqa: E402
+import ansible_run
 
 pytestmark = pytest.mark.containers
 VERSION = "1.22.12"

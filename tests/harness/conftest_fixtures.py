@@ -2,7 +2,7 @@
 
 Use them from a conftest.py:
 
-    from conftest_fixtures import *   # noqa: F401,F403  (tests/harness on sys.path)
+    from conftest_fixtures import *   # noqa: F401,F403  (tests/harness is on pytest.ini's pythonpath)
 
 When something a test needs is missing, the test is skipped, never passed, with a reason
 that starts with "skipped:" and says what is missing.
@@ -12,16 +12,13 @@ from __future__ import annotations
 
 import platform
 import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import engine as harness  # noqa: E402  (the harness's own engine.py)
-# The modules' SHA256SUMS parser (tests/conftest.py puts .build on sys.path first).
-from ansible_collections.gofleet.golang.plugins.module_utils.artifact import parse_sha256sums  # noqa: E402
-from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import tarball_arch  # noqa: E402
+import engine as harness  # the harness's own engine.py
+# The modules' SHA256SUMS parser, not a copy.
+from ansible_collections.gofleet.golang.plugins.module_utils.artifact import parse_sha256sums
+from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import tarball_arch
 
 __all__ = ["engine", "go_tarballs", "debian_image", "selinux_image", "runit_image",
            "container_factory", "ensure_image"]
@@ -44,8 +41,8 @@ def engine() -> harness.Engine:
 
 @pytest.fixture(scope="session")
 def go_tarballs() -> dict[str, dict]:
-    """{"1.22.12": {"path": Path, "sha256": "..."}, ...} from .cache/artifacts/SHA256SUMS,
-    which tests/harness/go_tarballs.sh writes."""
+    """{"1.22.12": {"path": Path, "sha256": "..."}, ...} for this machine's architecture (that of the
+    containers) from .cache/artifacts/SHA256SUMS, which tests/harness/go_tarballs.sh writes."""
     sums = ARTIFACTS / "SHA256SUMS"
     if not sums.is_file():
         pytest.skip(f"skipped: Go tarballs unavailable: no {sums} (run tests/harness/go_tarballs.sh)")

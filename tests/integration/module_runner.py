@@ -6,10 +6,10 @@
 `import module_runner` works from conftest.py and from the tests: pytest puts this directory
 first on sys.path before it imports either, and no other directory it adds has a module by this name.
 
-run_playbook_tasks(module, args_list, ...) writes a playbook with one task per args, runs
-.venv/bin/ansible-playbook with connection local and returns the module results parsed from
-the ansible.posix.json stdout callback, each with `_output` (everything ansible printed) and
-`_rc`, so tests can assert that no traceback escaped.
+run_playbook_tasks(module, args_list, ...) writes a playbook with one task per args, runs it
+with connection local through tests/harness/ansible_run.py (the runner bench uses too) and returns
+the module results, each with `_output` (everything ansible printed) and `_rc`, so tests can
+assert that no traceback escaped.
 
 start_module(module, args, workdir) runs the module file directly as a child process (the way
 AnsiballZ runs it, args in a JSON file) so a test can SIGKILL the very process doing the work;
@@ -32,17 +32,15 @@ import subprocess
 import sys
 import tempfile
 
+import ansible_run  # tests/harness/ansible_run.py, on pytest.ini's pythonpath
+from ansible_collections.gofleet.golang.plugins.module_utils import artifact, atomic, toolchain
+from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import tarball_arch
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-VENV_BIN = os.path.join(ROOT, ".venv", "bin")
 BUILD = os.path.join(ROOT, ".build")
 ARTIFACTS = os.path.join(ROOT, ".cache", "artifacts")
 WANTED = ("1.22.12", "1.23.5")
 _TARBALL_RE = re.compile(r"^go(\d+\.\d+(?:\.\d+)?)\.linux-([a-z0-9]+)\.tar\.gz$")
-
-sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
-from ansible_run import ansible_env  # noqa: E402  (tests/harness/ansible_run.py)
-from ansible_collections.gofleet.golang.plugins.module_utils import artifact, atomic, toolchain  # noqa: E402
-from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import tarball_arch  # noqa: E402
 
 Tarball = collections.namedtuple("Tarball", "version path name sha256 arch")
 
@@ -53,33 +51,17 @@ def run_playbook_tasks(module, args_list, check=False, diff=False, workdir=None,
     Each result carries `_output` (all ansible printed) and `_rc` (ansible-playbook's exit code).
     """
     workdir = workdir or tempfile.mkdtemp(prefix="gofleet-it-")
-    playbook = os.path.join(workdir, "play.yml")
-    # JSON is YAML; no value here contains a Jinja delimiter.
-    with open(playbook, "w") as f:
-        f.write("- hosts: localhost\n  gather_facts: false\n  tasks:\n")
-        for i, args in enumerate(args_list):
-            f.write("    - name: module under test %d\n      %s: %s\n" % (i, module, json.dumps(args)))
-            if len(args_list) > 1:
-                f.write("      ignore_errors: true\n")
-    cmd = [os.path.join(VENV_BIN, "ansible-playbook"), "-i", "localhost,", "-c", "local",
-           "-e", "ansible_python_interpreter=/usr/bin/python3", playbook]
-    if check:
-        cmd.append("--check")
-    if diff:
-        cmd.append("--diff")
-    env = ansible_env(no_proxy="127.0.0.1,localhost", NO_PROXY="127.0.0.1,localhost")
-    proc = subprocess.run(cmd, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True, timeout=timeout, check=False)
-    try:
-        report = json.loads(proc.stdout)
-        results = [task["hosts"]["localhost"] for task in report["plays"][0]["tasks"]]
-    except (ValueError, KeyError, IndexError):
-        raise AssertionError("ansible-playbook rc=%s gave no task result:\n%s\n%s" % (proc.returncode, proc.stdout, proc.stderr))
+    tasks = [dict({"name": "module under test %d" % i, module: args}, **({"ignore_errors": True} if len(args_list) > 1 else {}))
+             for i, args in enumerate(args_list)]
+    play = [{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]
+    run = ansible_run.run(play, check=check, diff=diff, workdir=workdir, timeout=timeout,
+                          env={"no_proxy": "127.0.0.1,localhost", "NO_PROXY": "127.0.0.1,localhost"})
+    results = run.task_results("localhost")
     if len(results) != len(args_list):
-        raise AssertionError("ansible-playbook ran %d of %d tasks:\n%s\n%s" % (len(results), len(args_list), proc.stdout, proc.stderr))
+        raise AssertionError("ansible-playbook ran %d of %d tasks:\n%s" % (len(results), len(args_list), run.output))
     for result in results:
-        result["_output"] = proc.stdout + proc.stderr
-        result["_rc"] = proc.returncode
+        result["_output"] = run.output
+        result["_rc"] = run.proc.returncode
     return results
 
 
@@ -97,7 +79,7 @@ def start_module(module, args, workdir, check=False, diff=False):
         margs["_ansible_diff"] = True
     with os.fdopen(fd, "w") as f:
         json.dump({"ANSIBLE_MODULE_ARGS": margs}, f)
-    env = dict(os.environ, PYTHONPATH=BUILD, no_proxy="127.0.0.1,localhost")
+    env = ansible_run.ansible_env(PYTHONPATH=BUILD, no_proxy="127.0.0.1,localhost")   # the same Go env as a play
     return subprocess.Popen([sys.executable, module_path(module), argfile], env=env, cwd=workdir,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
                             start_new_session=True)
@@ -124,8 +106,10 @@ def kill_group(proc):
 
 
 def read_sums():
-    """{version: Tarball} for the Go tarballs listed in .cache/artifacts/SHA256SUMS and present."""
+    """{version: Tarball} for the Go tarballs of this machine's architecture listed in
+    .cache/artifacts/SHA256SUMS and present (the cache also holds other architectures' tarballs)."""
     found = {}
+    arch = tarball_arch()
     sums = os.path.join(ARTIFACTS, "SHA256SUMS")
     if not os.path.isfile(sums):
         return found

@@ -19,15 +19,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from module_runner import ROOT, VENV_BIN, NodeLayout, ansible_env
 
-sys.path.insert(0, os.path.join(ROOT, "tests"))
-import mirror_fixtures  # noqa: E402
+import mirror_fixtures
 
 pytestmark = pytest.mark.integration
 

@@ -8,14 +8,13 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests"))
-import mirror_fixtures  # noqa: E402
+import ansible_run
+import mirror_fixtures
+
 
 pytestmark = pytest.mark.integration
 
@@ -57,15 +56,9 @@ def run(world, args, check=False, diff=False, cwd=None):
     if out.exists():
         out.unlink()
     (world["base"] / "vars.json").write_text(json.dumps({"mirror_args": args, "result_file": str(out)}))
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build"),
-               ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
-    cmd = [str(ROOT / ".venv" / "bin" / "ansible-playbook"), str(world["base"] / "pb.yml"),
-           "-e", "@%s" % (world["base"] / "vars.json")]
-    cmd += ["--check"] if check else []
-    cmd += ["--diff"] if diff else []
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600, check=False,
-                          cwd=None if cwd is None else str(cwd))
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    played = ansible_run.run(world["base"] / "pb.yml", extra_vars=["@%s" % (world["base"] / "vars.json")],
+                             check=check, diff=diff, timeout=600, workdir=cwd)
+    assert played.proc.returncode == 0, played.output
     return json.loads(out.read_text())
 
 
@@ -263,11 +256,7 @@ def test_client_role_refuses_credentials_it_cannot_use(world, user, fails):
     base = world["base"]
     (base / "client.yml").write_text(CLIENT_PLAY)
     netrc = base / ("netrc-%s" % (user or "none"))
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build"),
-               ANSIBLE_LOCALHOST_WARNING="false", ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
-    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "ansible-playbook"), str(base / "client.yml"),
-                           "-e", json.dumps({"user": user, "netrc": str(netrc)})],
-                          env=env, capture_output=True, text=True, timeout=300, check=False)
+    proc = ansible_run.run(base / "client.yml", extra_vars=[{"user": user, "netrc": str(netrc)}], timeout=300).proc
     if fails:
         assert proc.returncode != 0 and "offline_mirror_username" in proc.stdout, proc.stdout
         assert "secret" not in proc.stdout + proc.stderr

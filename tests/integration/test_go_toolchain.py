@@ -23,7 +23,6 @@ import shutil
 import stat
 import struct
 import subprocess
-import sys
 
 import pytest
 
@@ -31,8 +30,7 @@ from ansible_collections.gofleet.golang.plugins.module_utils import atomic, drif
 from ansible_collections.gofleet.golang.plugins.module_utils import toolchain_receipt
 from module_runner import ROOT, NodeLayout, assert_one_line_failure, go_run, go_version, same_size_edit, snapshot
 
-sys.path.insert(0, os.path.join(ROOT, "tests"))
-from tar_fixtures import sha256_of, write_tar_gz  # noqa: E402  (tests/tar_fixtures.py)
+from tar_fixtures import sha256_of, write_tar_gz  # tests/tar_fixtures.py
 
 pytestmark = pytest.mark.integration
 

@@ -4,11 +4,8 @@ pytest finds fixtures by name in conftest.py; importing them here, and not in ea
 module, keeps the test modules free of imports that only pytest's name injection uses.
 """
 
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "harness"))
-from conftest_fixtures import (  # noqa: E402  (tests/harness on sys.path)
+from conftest_fixtures import (  # tests/harness, on pytest.ini's pythonpath
     container_factory, debian_image, engine, go_tarballs, runit_image, selinux_image,
 )
 

@@ -6,15 +6,14 @@ skipped with that reason: it is written for real images and never counted as pas
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import yaml
 
+import engine as harness
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "harness"))
-import engine as harness  # noqa: E402
 
 SCENARIOS = sorted(p.parent.name for p in (ROOT / "molecule").glob("*/molecule.yml"))
 LOCAL_FLAVOURS = {harness.BASE_IMAGE: "base", harness.SELINUX_IMAGE: "selinux", harness.RUNIT_IMAGE: "runit"}

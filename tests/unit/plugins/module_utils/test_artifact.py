@@ -153,37 +153,33 @@ def test_unreachable_host_is_one_line(tmp_path):
     assert "\n" not in err.value.message
 
 
-class FakeGpg(object):
-    """run_command stand-in that answers gpg --import / --verify."""
-
-    def __init__(self, import_rc=0, verify_rc=0, status="", err=""):
-        self.calls = []
-        self.import_rc, self.verify_rc, self.status, self.err = import_rc, verify_rc, status, err
-
-    def __call__(self, args, **kwargs):
-        self.calls.append(args)
-        if "--import" in args:
-            return self.import_rc, "", "gpg: no valid OpenPGP data found.\n" if self.import_rc else ""
-        return self.verify_rc, self.status, self.err
-
-
+IMPORTED = (0, "", "")
+NO_KEYS = (2, "", "gpg: no valid OpenPGP data found.\n")
 FPR = "0123456789ABCDEF0123456789ABCDEF01234567"
 
-# (id, fake, expected fingerprint or error words)
+
+def gpg(imported=IMPORTED, verified=(0, "", "")):
+    """run_command's table for gpg: what --import and --verify answer."""
+    return [(lambda argv: "--import" in argv, imported), (lambda argv: "--verify" in argv, verified)]
+
+
+# (id, gpg --import answer, gpg --verify answer, expected fingerprint or error words)
 GPG_CASES = [
-    ("valid", FakeGpg(status="[GNUPG:] NEWSIG\n[GNUPG:] GOODSIG 89ABCDEF01234567 t\n[GNUPG:] VALIDSIG %s 2026-01-01\n" % FPR), FPR),
-    ("bad-signature", FakeGpg(verify_rc=1, status="[GNUPG:] BADSIG 89ABCDEF01234567 t\n", err="gpg: Signature made today\ngpg: BAD signature from \"t\"\n"),
+    ("valid", IMPORTED, (0, "[GNUPG:] NEWSIG\n[GNUPG:] GOODSIG 89ABCDEF01234567 t\n[GNUPG:] VALIDSIG %s 2026-01-01\n" % FPR, ""),
+     FPR),
+    ("bad-signature", IMPORTED, (1, "[GNUPG:] BADSIG 89ABCDEF01234567 t\n", "gpg: Signature made today\ngpg: BAD signature from \"t\"\n"),
      ["does not verify", "gpg: BAD signature from \"t\""]),
-    ("no-public-key", FakeGpg(verify_rc=2, status="[GNUPG:] ERRSIG x\n[GNUPG:] NO_PUBKEY x\n",
-                              err="gpg: Signature made today\ngpg:                using EDDSA key X\ngpg: Can't check signature: No public key\n"),
+    ("no-public-key", IMPORTED, (2, "[GNUPG:] ERRSIG x\n[GNUPG:] NO_PUBKEY x\n",
+                                 "gpg: Signature made today\ngpg:                using EDDSA key X\ngpg: Can't check signature: No public key\n"),
      ["does not verify", "Can't check signature: No public key"]),
-    ("rc0-without-validsig", FakeGpg(status="[GNUPG:] ERRSIG x\n"), ["does not verify", "no valid signature"]),
-    ("keyring-unreadable", FakeGpg(import_rc=2), ["could not be imported", "no valid OpenPGP data"]),
+    ("rc0-without-validsig", IMPORTED, (0, "[GNUPG:] ERRSIG x\n", ""), ["does not verify", "no valid signature"]),
+    ("keyring-unreadable", NO_KEYS, (0, "", ""), ["could not be imported", "no valid OpenPGP data"]),
 ]
 
 
-@pytest.mark.parametrize("fake,expected", [c[1:] for c in GPG_CASES], ids=[c[0] for c in GPG_CASES])
-def test_verify_signature(tmp_path, fake, expected):
+@pytest.mark.parametrize("imported,verified,expected", [c[1:] for c in GPG_CASES], ids=[c[0] for c in GPG_CASES])
+def test_verify_signature(tmp_path, run_command, imported, verified, expected):
+    fake = run_command(gpg(imported, verified), strict=True)
     tarball, sig, keyring = (tmp_path / n for n in ("go.tgz", "go.tgz.asc", "keys.asc"))
     for p in (tarball, sig, keyring):
         p.write_text("x")
@@ -202,20 +198,20 @@ def test_verify_signature(tmp_path, fake, expected):
     assert all("--no-auto-key-retrieve" in c for c in fake.calls)
 
 
-@pytest.mark.parametrize("gpg,missing,words", [
+@pytest.mark.parametrize("gpg_bin,missing,words", [
     (None, None, ["gpg is not installed"]),
     ("/usr/bin/gpg", "signature", ["signature", "does not exist"]),
     ("/usr/bin/gpg", "keyring", ["keyring", "does not exist"]),
 ])
-def test_verify_signature_preconditions(tmp_path, gpg, missing, words):
+def test_verify_signature_preconditions(tmp_path, run_command, gpg_bin, missing, words):
     paths = {}
     for option in ("signature", "keyring"):
         paths[option] = str(tmp_path / option)
         if option != missing:
             open(paths[option], "w").close()
-    fake = FakeGpg()
+    fake = run_command(strict=True)   # nothing may run
     with pytest.raises(GofleetError) as err:
-        artifact.verify_signature(fake, gpg, str(tmp_path / "go.tgz"), paths["signature"], paths["keyring"])
+        artifact.verify_signature(fake, gpg_bin, str(tmp_path / "go.tgz"), paths["signature"], paths["keyring"])
     for word in words:
         assert word in err.value.message
     assert fake.calls == []

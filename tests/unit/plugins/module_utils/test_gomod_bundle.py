@@ -19,17 +19,23 @@ from ansible_collections.gofleet.golang.plugins.module_utils import gomod_index 
 from ansible_collections.gofleet.golang.plugins.module_utils import goproxy_paths as gp
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
-from ansible_collections.gofleet.golang.tests.unit.plugins.module_utils.test_gomod_mirror import FakeGo
+from ansible_collections.gofleet.golang.tests.unit.conftest import RunCommand
+from ansible_collections.gofleet.golang.tests.unit.plugins.module_utils.test_gomod_mirror import GoModDownload
 from ansible_collections.gofleet.golang.tests import mirror_fixtures
 from ansible_collections.gofleet.golang.tests.mirror_fixtures import build, present
 
 LIB = "example.com/lib/@v/v1.1.0"
 
 
+def fake_go(upstream):
+    """run_command for a module-scoped fixture: `go mod download` from `upstream`, nothing else."""
+    return RunCommand([(["go", "mod", "download"], GoModDownload(upstream))], strict=True)
+
+
 def build_honest(base):
     """(bundle path, checksum) of a bundle built the normal way for example.com/lib@v1.1.0 (+ dep)."""
     upstream = mirror_fixtures.build_goproxy(base / "proxy")
-    res = build(FakeGo(upstream), False, "go", str(base / "m"), ["example.com/lib@v1.1.0"],
+    res = build(fake_go(upstream), False, "go", str(base / "m"), ["example.com/lib@v1.1.0"],
                 "file:///up", "off", str(base / "one.tar.gz"))
     return str(base / "one.tar.gz"), res["bundle_checksum"]
 
@@ -39,8 +45,8 @@ def honest(tmp_path_factory):
     return build_honest(tmp_path_factory.mktemp("honest"))
 
 
-def no_run(*args, **kwargs):
-    raise AssertionError("present must not run commands without a signature")
+# present must not run commands without a signature
+no_run = RunCommand(strict=True)
 
 
 def repack(src, dest, manifest=None, replace=None, extra=()):
@@ -243,7 +249,7 @@ def test_built_runs_the_same_checks(tmp_path):
     upstream = mirror_fixtures.build_goproxy(tmp_path / "proxy")
     (upstream / "example.com/lib/@v/v1.1.0.info").write_bytes(b"<html>")
     with pytest.raises(GofleetError, match=r"example.com/lib@v1.1.0: .*\.info is not JSON"):
-        build(FakeGo(upstream), False, "go", str(tmp_path / "m"), ["example.com/lib@v1.1.0"], "file:///up", "off")
+        build(fake_go(upstream), False, "go", str(tmp_path / "m"), ["example.com/lib@v1.1.0"], "file:///up", "off")
 
 
 # ---------------------------------------------------------------- 14.12: members in check mode -

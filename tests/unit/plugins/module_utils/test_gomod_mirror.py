@@ -8,7 +8,6 @@ go does (with lock files, a vcs/ checkout and a temporary file that must not be 
 import json
 import os
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,9 +19,8 @@ from ansible_collections.gofleet.golang.plugins.module_utils import gomod_tree a
 from ansible_collections.gofleet.golang.plugins.module_utils import goproxy_paths as gp
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-import mirror_fixtures  # noqa: E402  (tests/mirror_fixtures.py)
-from mirror_fixtures import build, present  # noqa: E402
+import mirror_fixtures  # tests/mirror_fixtures.py
+from mirror_fixtures import build, present
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -104,19 +102,13 @@ def _closure(want):
     return out
 
 
-class FakeGo(object):
-    """Stands in for `go mod download`: copies from the fixture proxy into GOMODCACHE."""
+class GoModDownload(object):
+    """What `go mod download` does, as run_command's answer: copies from the fixture proxy into GOMODCACHE."""
 
-    def __init__(self, upstream, rc=0, err=""):
+    def __init__(self, upstream):
         self.upstream = Path(upstream)
-        self.calls = []
-        self.rc = rc
-        self.err = err
 
-    def __call__(self, args, cwd=None, environ_update=None):
-        self.calls.append((list(args), cwd, dict(environ_update)))
-        if self.rc:
-            return self.rc, "", self.err
+    def __call__(self, args, cwd=None, environ_update=None, **kw):
         env = environ_update
         assert env["GOTOOLCHAIN"] == "local" and env["GOFLAGS"] == "-mod=mod"
         if args[-1] == "all":
@@ -144,6 +136,19 @@ class FakeGo(object):
 
 
 @pytest.fixture
+def go(upstream, run_command):
+    """go(answer=None) -> run_command fake for `go mod download` (strict: nothing else may run);
+    by default it downloads from the fixture proxy."""
+    return lambda answer=None: run_command([(["go", "mod", "download"], answer or GoModDownload(upstream))], strict=True)
+
+
+@pytest.fixture
+def no_run(run_command):
+    """run_command for code that must run nothing (present without a signature)."""
+    return run_command(strict=True)
+
+
+@pytest.fixture
 def app(tmp_path):
     app = tmp_path / "app"
     app.mkdir()
@@ -157,8 +162,8 @@ def _tree(root):
     return sorted(gi.walk_files(str(root))) if os.path.isdir(str(root)) else []
 
 
-def test_build_check_mode_predicts_and_writes_nothing(tmp_path, upstream, app):
-    fake = FakeGo(upstream)
+def test_build_check_mode_predicts_and_writes_nothing(go, tmp_path, upstream, app):
+    fake = go()
     mirror = tmp_path / "mirror"
     bundle = tmp_path / "out" / "m.tar.gz"
     planned = build(fake, True, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off", str(bundle))
@@ -179,12 +184,12 @@ def test_build_check_mode_predicts_and_writes_nothing(tmp_path, upstream, app):
     # Second run: nothing to do, same bundle bytes; the existing mirror is the first proxy.
     again = build(fake, False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off", str(bundle))
     assert again["changed"] is False and again["bundle_sha256"] == done["bundle_sha256"]
-    assert fake.calls[-1][2]["GOPROXY"] == "file://%s,file:///up" % mirror
+    assert fake.kwargs[-1]["environ_update"]["GOPROXY"] == "file://%s,file:///up" % mirror
     assert build(fake, True, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off", str(bundle))["changed"] is False
 
 
-def test_build_adds_and_keeps(tmp_path, upstream, app):
-    fake = FakeGo(upstream)
+def test_build_adds_and_keeps(go, tmp_path, upstream, app):
+    fake = go()
     mirror = tmp_path / "mirror"
     build(fake, False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off")
     more = build(fake, False, "go", str(mirror), ["example.com/lib@v1.0.0"], "file:///up", "off")
@@ -193,16 +198,16 @@ def test_build_adds_and_keeps(tmp_path, upstream, app):
     assert (mirror / "example.com/lib/@v/list").read_text() == "v1.0.0\nv1.1.0\n"
 
 
-def test_build_go_sum_mismatch_names_module(tmp_path, upstream, app):
+def test_build_go_sum_mismatch_names_module(go, tmp_path, upstream, app):
     (app / "go.sum").write_text("example.com/lib v1.1.0 h1:ttXDTWbsvovhq4P/gFOIVX+A/SCs8PtLHPtT9cBVxu0=\n"
                                 "example.com/dep v1.0.0 h1:WRONGWRONGWRONGWRONGWRONGWRONGWRONGWRONG=\n")
     with pytest.raises(GofleetError, match=r"checksum mismatch for example.com/dep@v1.0.0: .*go.sum says"):
-        build(FakeGo(upstream), False, "go", str(tmp_path / "m"), [str(app / "go.mod")], "file:///up", "off")
+        build(go(), False, "go", str(tmp_path / "m"), [str(app / "go.mod")], "file:///up", "off")
     assert not (tmp_path / "m").exists()
 
 
-def test_build_go_failure_is_one_line(tmp_path, upstream, app):
-    fake = FakeGo(upstream, rc=1, err="go: downloading example.com/x v1.0.0\ngo: example.com/x@v1.0.0: not found\n")
+def test_build_go_failure_is_one_line(go, tmp_path, upstream, app):
+    fake = go((1, "", "go: downloading example.com/x v1.0.0\ngo: example.com/x@v1.0.0: not found\n"))
     with pytest.raises(GofleetError) as e:
         build(fake, False, "go", str(tmp_path / "m"), ["example.com/x@v1.0.0"], "file:///up", "off")
     assert e.value.message == ("go mod download for requirements example.com/x@v1.0.0 failed: "
@@ -299,18 +304,14 @@ def test_load_doc_errors(data, error):
 # ------------------------------------------------------------------ present ----------------
 
 @pytest.fixture
-def bundles(tmp_path, upstream, app):
-    fake = FakeGo(upstream)
+def bundles(go, tmp_path, upstream, app):
+    fake = go()
     out = {}
     for name, reqs in (("one", [str(app / "go.mod")]), ("two", ["example.com/extra@v1.0.0"])):
         res = build(fake, False, "go", str(tmp_path / ("m-" + name)), reqs, "file:///up", "off",
                     str(tmp_path / (name + ".tar.gz")))
         out[name] = (str(tmp_path / (name + ".tar.gz")), res["bundle_checksum"])
     return out
-
-
-def _no_run(*a, **k):
-    raise AssertionError("present must not run commands without a signature")
 
 
 def test_bundle_is_deterministic(tmp_path, bundles):
@@ -323,22 +324,22 @@ def test_bundle_is_deterministic(tmp_path, bundles):
     assert set((m.mtime, m.uid, m.gid, m.uname, m.gname) for m in members) == {(gt.FIXED_MTIME, 0, 0, "", "")}
 
 
-def test_present_check_merge_idempotent(tmp_path, bundles):
+def test_present_check_merge_idempotent(no_run, tmp_path, bundles):
     target = tmp_path / "srv"
     one, two = bundles["one"], bundles["two"]
-    plan = present(_no_run, True, str(target), one[0], one[1])
+    plan = present(no_run, True, str(target), one[0], one[1])
     assert plan["changed"] and not target.exists()
-    first = present(_no_run, False, str(target), one[0], one[1])
+    first = present(no_run, False, str(target), one[0], one[1])
     assert first["release"] == plan["release"] and first["modules"] == plan["modules"]
     assert os.readlink(str(target / "current")) == "releases/" + first["release"]
-    assert present(_no_run, False, str(target), one[0], one[1])["changed"] is False
-    plan2 = present(_no_run, True, str(target), two[0], two[1])
+    assert present(no_run, False, str(target), one[0], one[1])["changed"] is False
+    plan2 = present(no_run, True, str(target), two[0], two[1])
     assert plan2["changed"] and plan2["added"] == ["example.com/extra@v1.0.0"]
     assert os.readlink(str(target / "current")) == "releases/" + first["release"]
-    second = present(_no_run, False, str(target), two[0], two[1])
+    second = present(no_run, False, str(target), two[0], two[1])
     assert second["release"] == plan2["release"]
     assert set(first["modules"]) < set(second["modules"])
-    assert present(_no_run, False, str(target), one[0], one[1])["changed"] is False
+    assert present(no_run, False, str(target), one[0], one[1])["changed"] is False
     # previous release kept for rollback, nothing older
     assert sorted(p.name for p in (target / "releases").iterdir() if p.is_dir()) == sorted([first["release"], second["release"]])
 
@@ -352,10 +353,10 @@ def test_present_check_merge_idempotent(tmp_path, bundles):
     ("fast", "chmod", True),
     ("none", "append", False),
 ])
-def test_present_drift_repair(tmp_path, bundles, verify, tamper, detected):
+def test_present_drift_repair(no_run, tmp_path, bundles, verify, tamper, detected):
     target = tmp_path / "srv"
     path, checksum = bundles["one"]
-    present(_no_run, False, str(target), path, checksum)
+    present(no_run, False, str(target), path, checksum)
     z = target / "current" / "example.com/lib/@v/v1.1.0.zip"
     good = z.read_bytes()
     if tamper == "append":
@@ -370,63 +371,63 @@ def test_present_drift_repair(tmp_path, bundles, verify, tamper, detected):
         (target / "current" / "evil.sh").write_text("x")
     elif tamper == "chmod":
         z.chmod(0o666)
-    plan = present(_no_run, True, str(target), path, checksum, verify=verify)
+    plan = present(no_run, True, str(target), path, checksum, verify=verify)
     assert plan["changed"] is detected and bool(plan["drift"]) is detected
-    res = present(_no_run, False, str(target), path, checksum, verify=verify)
+    res = present(no_run, False, str(target), path, checksum, verify=verify)
     assert res["changed"] is detected
     if detected:
         assert z.read_bytes() == good and not (target / "current" / "evil.sh").exists()
-        assert present(_no_run, False, str(target), path, checksum, verify="full")["changed"] is False
+        assert present(no_run, False, str(target), path, checksum, verify="full")["changed"] is False
 
 
 @pytest.mark.parametrize("checksum, error", [
     ("sha256:" + "0" * 64, "checksum mismatch for bundle"),
     ("md5:abc", "checksum must look like sha256"),
 ])
-def test_present_refuses_bad_checksum(tmp_path, bundles, checksum, error):
+def test_present_refuses_bad_checksum(no_run, tmp_path, bundles, checksum, error):
     with pytest.raises(GofleetError, match=error):
-        present(_no_run, False, str(tmp_path / "srv"), bundles["one"][0], checksum)
+        present(no_run, False, str(tmp_path / "srv"), bundles["one"][0], checksum)
     assert not (tmp_path / "srv").exists()
 
 
-def test_present_merge_refuses_corrupt_base_it_cannot_repair(tmp_path, bundles):
+def test_present_merge_refuses_corrupt_base_it_cannot_repair(no_run, tmp_path, bundles):
     target = tmp_path / "srv"
-    present(_no_run, False, str(target), *bundles["one"])
+    present(no_run, False, str(target), *bundles["one"])
     with open(str(target / "current" / "example.com/lib/@v/v1.1.0.zip"), "ab") as f:
         f.write(b"x")
     with pytest.raises(GofleetError, match="example.com/lib/@v/v1.1.0.zip in the current release is missing or altered"):
-        present(_no_run, False, str(target), *bundles["two"])
+        present(no_run, False, str(target), *bundles["two"])
 
 
 @pytest.mark.parametrize("key", ["GOMODCACHE", "GOPROXY", "GOFLAGS", "HOME"])
-def test_build_go_env_cannot_override_the_module(tmp_path, upstream, key):
+def test_build_go_env_cannot_override_the_module(go, tmp_path, upstream, key):
     with pytest.raises(GofleetError, match="go_env: %s is set by the module" % key):
-        build(FakeGo(upstream), False, "go", str(tmp_path / "m"), ["example.com/lib@v1.0.0"], "file:///up",
-              "off", go_env={key: "x"})
+        build(go(), False, "go", str(tmp_path / "m"), ["example.com/lib@v1.0.0"], "file:///up",
+                 "off", go_env={key: "x"})
 
 
-def test_build_go_env_reaches_go(tmp_path, upstream):
-    fake = FakeGo(upstream)
+def test_build_go_env_reaches_go(go, tmp_path, upstream):
+    fake = go()
     build(fake, False, "go", str(tmp_path / "m"), ["example.com/lib@v1.0.0"], "file:///up", "off",
-          go_env={"GONOSUMDB": "corp.example.com"})
-    assert fake.calls[-1][2]["GONOSUMDB"] == "corp.example.com"
+             go_env={"GONOSUMDB": "corp.example.com"})
+    assert fake.kwargs[-1]["environ_update"]["GONOSUMDB"] == "corp.example.com"
 
 
-def test_bundle_refuses_a_tampered_mirror_file(tmp_path, upstream, app):
+def test_bundle_refuses_a_tampered_mirror_file(go, tmp_path, upstream, app):
     mirror = tmp_path / "m"
-    build(FakeGo(upstream), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off")
+    build(go(), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off")
     with open(str(mirror / "example.com/dep/@v/v1.0.0.info"), "a") as f:
         f.write(" ")
     with pytest.raises(GofleetError, match=r"example.com/dep/@v/v1.0.0.info does not match the sha256"):
-        build(FakeGo(upstream), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off",
-              str(tmp_path / "b.tar.gz"))
+        build(go(), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off",
+                 str(tmp_path / "b.tar.gz"))
     assert not (tmp_path / "b.tar.gz").exists()
 
 
-class ReadOnlyCacheGo(FakeGo):
+class ReadOnlyCacheGo(GoModDownload):
     """Like go, leaves extracted module directories read-only (0555) in GOMODCACHE."""
 
-    def __call__(self, args, cwd=None, environ_update=None):
+    def __call__(self, args, cwd=None, environ_update=None, **kw):
         result = super(ReadOnlyCacheGo, self).__call__(args, cwd, environ_update)
         extracted = Path(environ_update["GOMODCACHE"]) / "example.com" / "lib@v1.0.0"
         extracted.mkdir(parents=True, exist_ok=True)
@@ -436,44 +437,44 @@ class ReadOnlyCacheGo(FakeGo):
 
 
 @pytest.mark.parametrize("check_mode", [False, True])
-def test_build_removes_its_scratch_space_even_when_go_made_it_read_only(tmp_path, upstream, check_mode):
+def test_build_removes_its_scratch_space_even_when_go_made_it_read_only(go, tmp_path, upstream, check_mode):
     # As root rmtree ignores the mode; as any other user the read-only directories stayed behind.
     parent = tmp_path / "srv"
     parent.mkdir()
     seen = []
 
-    def track(args, cwd=None, environ_update=None):
+    def track(args, cwd=None, environ_update=None, **kw):
         seen.append(Path(environ_update["GOMODCACHE"]).parent)
         return ReadOnlyCacheGo(upstream)(args, cwd, environ_update)
 
-    build(track, check_mode, "go", str(parent / "m"), ["example.com/lib@v1.0.0"], "file:///up", "off")
+    build(go(track), check_mode, "go", str(parent / "m"), ["example.com/lib@v1.0.0"], "file:///up", "off")
     assert seen and not [p for p in seen if p.exists()]
     assert sorted(p.name for p in parent.iterdir()) == ([] if check_mode else ["m"])
 
 
-def test_build_interrupted_never_lists_a_version_it_has_not_placed(tmp_path, upstream, app):
+def test_build_interrupted_never_lists_a_version_it_has_not_placed(go, tmp_path, upstream, app):
     mirror = tmp_path / "mirror"
     blocker = mirror / "example.com/lib/@v/v1.1.0.zip"
     blocker.mkdir(parents=True)  # placing the zip fails half-way through the run
     with pytest.raises(OSError):
-        build(FakeGo(upstream), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off")
+        build(go(), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off")
     listed = mirror / "example.com/lib/@v/list"
     assert not listed.exists() or "v1.1.0" not in listed.read_text()
     assert not (mirror / gi.MANIFEST).exists()
     blocker.rmdir()
-    again = build(FakeGo(upstream), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off")
+    again = build(go(), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off")
     assert again["changed"] is True and listed.read_text() == "v1.1.0\n"
 
 
-def test_present_removes_what_an_interrupted_run_left_in_releases(tmp_path, bundles):
+def test_present_removes_what_an_interrupted_run_left_in_releases(no_run, tmp_path, bundles):
     target = tmp_path / "srv"
-    first = present(_no_run, False, str(target), *bundles["one"])
+    first = present(no_run, False, str(target), *bundles["one"])
     left = target / "releases" / (".%s.staging-abc123" % first["release"])
     (left / "mirror" / "example.com").mkdir(parents=True)
     (left / "mirror" / "example.com" / "half.zip").write_bytes(b"x")
     trash = target / "releases" / ("%s.gofleet-trash-42" % first["release"])
     trash.mkdir()
-    second = present(_no_run, False, str(target), *bundles["two"])
+    second = present(no_run, False, str(target), *bundles["two"])
     assert sorted(p.name for p in (target / "releases").iterdir()) == sorted(
         [first["release"], first["release"] + ".manifest.json", second["release"], second["release"] + ".manifest.json"])
 
@@ -482,7 +483,7 @@ def test_present_removes_what_an_interrupted_run_left_in_releases(tmp_path, bund
     ("mirror/evil", "example.com"),                                   # not in the manifest
     ("mirror/example.com/lib/@v/v9.9.9.zip", "v1.1.0.zip"),           # stands in for content
 ])
-def test_present_refuses_symlinks_in_a_bundle(tmp_path, bundles, name, target):
+def test_present_refuses_symlinks_in_a_bundle(no_run, tmp_path, bundles, name, target):
     import hashlib
     import tarfile
     src = bundles["one"][0]
@@ -495,7 +496,7 @@ def test_present_refuses_symlinks_in_a_bundle(tmp_path, bundles, name, target):
         new.addfile(link)
     checksum = "sha256:" + hashlib.sha256(evil.read_bytes()).hexdigest()
     with pytest.raises(GofleetError, match="symlink"):
-        present(_no_run, False, str(tmp_path / "srv"), str(evil), checksum)
+        present(no_run, False, str(tmp_path / "srv"), str(evil), checksum)
     assert not (tmp_path / "srv" / "current").exists()
 
 
@@ -531,15 +532,15 @@ def refusals(target, bundle, checksum):
     messages = []
     for check_mode in (True, False):
         with pytest.raises(GofleetError) as e:
-            present(_no_run, check_mode, str(target), bundle, checksum)
+            present(no_run, check_mode, str(target), bundle, checksum)
         messages.append(e.value.message)
     assert messages[0] == messages[1]
     return messages[0]
 
 
-def test_check_mode_predicts_a_base_file_the_merge_cannot_use(tmp_path, bundles):
+def test_check_mode_predicts_a_base_file_the_merge_cannot_use(no_run, tmp_path, bundles):
     target = tmp_path / "srv"
-    first = present(_no_run, False, str(target), *bundles["one"])
+    first = present(no_run, False, str(target), *bundles["one"])
     with open(str(target / "current" / "example.com/lib/@v/v1.1.0.zip"), "ab") as f:
         f.write(b"x")
     msg = refusals(target, *bundles["two"])
@@ -547,10 +548,10 @@ def test_check_mode_predicts_a_base_file_the_merge_cannot_use(tmp_path, bundles)
     assert os.readlink(str(target / "current")) == "releases/" + first["release"]
 
 
-def test_check_mode_predicts_a_repair_the_bundle_cannot_make(tmp_path, bundles):
+def test_check_mode_predicts_a_repair_the_bundle_cannot_make(no_run, tmp_path, bundles):
     target = tmp_path / "srv"
-    present(_no_run, False, str(target), *bundles["one"])
-    merged = present(_no_run, False, str(target), *bundles["two"])
+    present(no_run, False, str(target), *bundles["one"])
+    merged = present(no_run, False, str(target), *bundles["two"])
     # bundle two alone brings nothing new (same release), and does not carry example.com/lib
     (target / "current" / "example.com/lib/@v/v1.1.0.zip").unlink()
     msg = refusals(target, *bundles["two"])

@@ -16,7 +16,7 @@ from ansible_collections.gofleet.golang.plugins.module_utils import gomod_mirror
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 # The fixtures these tests share with test_gomod_mirror (pytest finds them by name).
 from ansible_collections.gofleet.golang.tests.unit.plugins.module_utils.test_gomod_mirror import (  # noqa: F401  pylint: disable=unused-import
-    app, upstream, bundles, _no_run)
+    app, upstream, bundles, go, no_run)
 
 SUM0 = "sha256:" + "0" * 64
 
@@ -25,13 +25,13 @@ def present_params(target, bundle, **extra):
     return dict(dict(state="present", path=str(target), bundle=bundle), **extra)
 
 
-def test_check_mode_report_is_the_real_plan(tmp_path, bundles):
+def test_check_mode_report_is_the_real_plan(no_run, tmp_path, bundles):
     """One plan serves both: the check-mode report equals the real run's, and only apply writes."""
     target = tmp_path / "srv"
     path, checksum = bundles["one"]
     req = gm.Request(present_params(target, path, checksum=checksum))
     node = gm.NodeState(req)
-    plan = gm.plan(req, node, gm.Runner(_no_run), check_mode=True)
+    plan = gm.plan(req, node, gm.Runner(no_run), check_mode=True)
     try:
         predicted = gm.report(req, node, plan)
         assert plan.changed and not target.exists()  # planning wrote nothing
@@ -40,15 +40,15 @@ def test_check_mode_report_is_the_real_plan(tmp_path, bundles):
     finally:
         plan.close()
     assert predicted == done and os.readlink(str(target / "current")) == "releases/" + done["release"]
-    again = gm.run(present_params(target, path, checksum=checksum), gm.Runner(_no_run), False)
+    again = gm.run(present_params(target, path, checksum=checksum), gm.Runner(no_run), False)
     assert again["changed"] is False
 
 
-def test_checksum_url_reads_the_sha256_file_that_built_writes(tmp_path, bundles):
+def test_checksum_url_reads_the_sha256_file_that_built_writes(no_run, tmp_path, bundles):
     path, checksum = bundles["one"]
     sums = path + ".sha256"
     assert open(sums).read().split()[0] == checksum.split(":", 1)[1]
-    res = gm.run(present_params(tmp_path / "srv", path, checksum_url="file://" + sums), gm.Runner(_no_run), False)
+    res = gm.run(present_params(tmp_path / "srv", path, checksum_url="file://" + sums), gm.Runner(no_run), False)
     assert res["changed"] is True and res["bundle_sha256"] == checksum.split(":", 1)[1]
 
 
@@ -57,13 +57,13 @@ def test_checksum_url_reads_the_sha256_file_that_built_writes(tmp_path, bundles)
     ("%s  one.tar.gz\n" % ("ab" * 32), "checksum mismatch for bundle"),
     ("not a sums file\n", "checksum_url line 1 must look like sha256sum's"),
 ])
-def test_checksum_url_refusals_are_one_line_and_write_nothing(tmp_path, bundles, sums_text, words):
+def test_checksum_url_refusals_are_one_line_and_write_nothing(no_run, tmp_path, bundles, sums_text, words):
     path = bundles["one"][0]
     sums = tmp_path / "SHA256SUMS"
     sums.write_text(sums_text)
     for check_mode in (True, False):
         with pytest.raises(GofleetError) as err:
-            gm.run(present_params(tmp_path / "srv", path, checksum_url=sums.as_uri()), gm.Runner(_no_run), check_mode)
+            gm.run(present_params(tmp_path / "srv", path, checksum_url=sums.as_uri()), gm.Runner(no_run), check_mode)
         assert words in err.value.message and "\n" not in err.value.message
     assert not (tmp_path / "srv").exists()
 

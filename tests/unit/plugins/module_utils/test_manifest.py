@@ -9,16 +9,13 @@ __metaclass__ = type
 
 import hashlib
 import os
-import sys
-from pathlib import Path
 
 import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import drift, manifest, safe_tar
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-from tar_fixtures import write_tar_gz  # noqa: E402  (tests/tar_fixtures.py)
+from tar_fixtures import write_tar_gz  # tests/tar_fixtures.py
 
 
 def make_tree(root):

@@ -163,26 +163,25 @@ class FakeStat(object):
         self.st_mode = {"d": stat.S_IFDIR, "f": stat.S_IFREG, "l": stat.S_IFLNK}[kind] | 0o755
 
 
-class RunCommand(object):
-    """The mocked run_command: records calls and, for restorecon, relabels in the fake policy."""
-
-    def __init__(self, policy, rc=0, err=""):
-        self.p = policy
-        self.calls = []
-        self.rc = rc
-        self.err = err
-
-    def __call__(self, argv, **kwargs):
-        self.calls.append(list(argv))
-        if self.rc == 0 and argv[0].endswith("restorecon"):
-            for path in argv[argv.index("--") + 1:]:
-                self.p.labels[path] = self.p.lookup(path)
-        return self.rc, "", self.err
+def relabel(policy):
+    """restorecon's answer: the paths after `--` get the label the fake policy gives them."""
+    def restorecon(argv, **kw):
+        for path in argv[argv.index("--") + 1:]:
+            policy.labels[path] = policy.lookup(path)
+        return 0, "", ""
+    return restorecon
 
 
-def make_host(policy, check_mode=False, missing=None, family=None, present=True, restorecon="/sbin/restorecon",
-              homes=("/home/alice", "/root", "/home")):
-    rc = RunCommand(policy)
+@pytest.fixture
+def make_host(run_command):
+    """make_host(policy, ...) -> (host, its run_command fake): restorecon relabels in `policy`, any
+    other command fails the test."""
+    return lambda policy, *a, **kw: _make_host(run_command([(["restorecon"], relabel(policy))], strict=True),
+                                               policy, *a, **kw)
+
+
+def _make_host(rc, policy, check_mode=False, missing=None, family=None, present=True, restorecon="/sbin/restorecon",
+               homes=("/home/alice", "/root", "/home")):
 
     def walk(root):
         for path in sorted(policy.files):
@@ -310,7 +309,7 @@ def test_classify(path, files, kind):
     (TARGETED_BASE + [(r"/export(/.*)?", "nfs_t")], TARGETED_TYPES | set(["nfs_t"]), "/export/gocache", {},
      [("/export/gocache", "nfs_t")]),
 ])
-def test_default_setype(base, types, path, files, expected):
+def test_default_setype(make_host, base, types, path, files, expected):
     policy = FakePolicy(base=base, types=types, files=files)
     host = make_host(policy)[0]
     res = sl.run(host, [path])
@@ -322,14 +321,14 @@ def test_default_setype(base, types, path, files, expected):
         (sl.rule_target(p), t) for p, t in expected)
 
 
-def test_default_setype_unknown_place_asks_for_setype():
+def test_default_setype_unknown_place_asks_for_setype(make_host):
     host = make_host(FakePolicy())[0]
     with pytest.raises(GofleetError) as e:
         sl.run(host, ["/data/gocache"])
     assert "path /data/gocache" in e.value.message and "pass setype" in e.value.message
 
 
-def test_explicit_setype_one_rule_even_for_goroot():
+def test_explicit_setype_one_rule_even_for_goroot(make_host):
     policy = FakePolicy()
     host = make_host(policy)[0]
     res = sl.run(host, ["/usr/local/go"], setype="bin_t")
@@ -341,7 +340,7 @@ def test_explicit_setype_one_rule_even_for_goroot():
     ("nosuch_t", "setype nosuch_t: the loaded SELinux policy (targeted) knows no file type"),
     ("var_t;rm", "is not an SELinux type name"),
 ])
-def test_bad_setype(setype, words):
+def test_bad_setype(make_host, setype, words):
     policy = FakePolicy()
     host = make_host(policy)[0]
     with pytest.raises(GofleetError) as e:
@@ -370,7 +369,7 @@ T_MOD = r"/var/cache/gomod(/.*)?"
      "absent", None, [("/var/cache/go-build", None, "remove"), ("/var/cache/gomod", None, "none")], True, 1),
     ({}, "absent", None, [("/var/cache/go-build", None, "none"), ("/var/cache/gomod", None, "none")], False, 0),
 ])
-def test_rule_actions(local, state, setype, actions, changed, commits):
+def test_rule_actions(make_host, local, state, setype, actions, changed, commits):
     policy = FakePolicy()
     policy.local = dict(local)
     host, rc = make_host(policy)
@@ -383,7 +382,7 @@ def test_rule_actions(local, state, setype, actions, changed, commits):
         assert policy.local == {}
 
 
-def test_absent_removes_goroot_exec_rules_too():
+def test_absent_removes_goroot_exec_rules_too(make_host):
     policy = FakePolicy()
     host = make_host(policy)[0]
     sl.run(host, ["/usr/local/go"])
@@ -393,7 +392,7 @@ def test_absent_removes_goroot_exec_rules_too():
     assert policy.local == {} and policy.commits == 2
 
 
-def test_second_run_changes_nothing_nested_paths():
+def test_second_run_changes_nothing_nested_paths(make_host):
     policy = FakePolicy(files={"/srv/go": "d", "/srv/go/mod": "d", "/srv/go/mod/x.zip": "f"},
                         labels={"/srv/go": "user_home_t", "/srv/go/mod": "var_t", "/srv/go/mod/x.zip": "tmp_t"})
     host, rc = make_host(policy)
@@ -406,7 +405,7 @@ def test_second_run_changes_nothing_nested_paths():
     assert len(rc.calls) == 1
 
 
-def test_transaction_failure_leaves_store_unchanged():
+def test_transaction_failure_leaves_store_unchanged(make_host):
     policy = FakePolicy()
     policy.fail_on = T_MOD
     host = make_host(policy)[0]
@@ -416,7 +415,7 @@ def test_transaction_failure_leaves_store_unchanged():
     assert policy.local == {} and policy.commits == 0
 
 
-def test_rule_defined_by_base_policy_is_modified_locally():
+def test_rule_defined_by_base_policy_is_modified_locally(make_host):
     policy = FakePolicy()
 
     class Records(FakeRecords):
@@ -433,7 +432,7 @@ def test_rule_defined_by_base_policy_is_modified_locally():
     assert res["changed"] and policy.local[(T_BUILD, "all files")][2] == "var_t"
 
 
-def test_diff_shows_rules_before_and_after():
+def test_diff_shows_rules_before_and_after(make_host):
     policy = FakePolicy()
     policy.local = {(T_BUILD, "all files"): ("system_u", "object_r", "tmp_t", "s0")}
     host = make_host(policy)[0]
@@ -459,7 +458,7 @@ def test_diff_shows_rules_before_and_after():
     # asked to manage the store anyway: bindings are required
     (["selinux", "seobject"], "Debian", False, True, "install python3-selinux python3-semanage"),
 ])
-def test_missing_bindings(missing, family, present, ignore, outcome):
+def test_missing_bindings(make_host, missing, family, present, ignore, outcome):
     host = make_host(FakePolicy(), missing=missing, family=family, present=present)[0]
     if present or ignore:
         with pytest.raises(GofleetError) as e:
@@ -475,7 +474,7 @@ def test_missing_bindings(missing, family, present, ignore, outcome):
     (False, False, 0, "SELinux is disabled on this host"),
     (True, True, 1, "relabel skipped: SELinux is disabled"),
 ])
-def test_selinux_disabled(ignore, changed, local_after, msg):
+def test_selinux_disabled(make_host, ignore, changed, local_after, msg):
     policy = FakePolicy(enabled=False, files={"/var/cache/go-build": "d"}, labels={})
     host, rc = make_host(policy)
     res = sl.run(host, ["/var/cache/go-build"], ignore_selinux_state=ignore)
@@ -505,7 +504,7 @@ TREE = {
     (dict({p: "var_t" for p in TREE}, **{"/var/cache/go-build": "tmp_t", "/var/cache/go-build/README": None}),
      ["/var/cache/go-build", "/var/cache/go-build/README"]),
 ])
-def test_restorecon_only_where_labels_differ(labels, wrong):
+def test_restorecon_only_where_labels_differ(make_host, labels, wrong):
     policy = FakePolicy(files=TREE, labels={k: v for k, v in labels.items() if v})
     policy.local = {(T_BUILD, "all files"): ("system_u", "object_r", "var_t", "s0")}
     host, rc = make_host(policy)
@@ -517,7 +516,7 @@ def test_restorecon_only_where_labels_differ(labels, wrong):
     assert host.selinux.fini_calls == 1  # the policy is re-read after the commit
 
 
-def test_relabel_in_chunks(monkeypatch):
+def test_relabel_in_chunks(make_host, monkeypatch):
     monkeypatch.setattr(sl, "RELABEL_CHUNK", 2)
     policy = FakePolicy(files=TREE, labels={})
     host, rc = make_host(policy)
@@ -526,23 +525,23 @@ def test_relabel_in_chunks(monkeypatch):
     assert [len(c) - 3 for c in rc.calls] == [2, 2, 1]
 
 
-def test_restorecon_failure_is_one_line():
+def test_restorecon_failure_is_one_line(make_host, run_command):
     policy = FakePolicy(files=TREE, labels={})
     host = make_host(policy)[0]
-    host.run_command = RunCommand(policy, rc=255, err="restorecon: Could not set context\nmore\n")
+    host.run_command = run_command([(["restorecon"], (255, "", "restorecon: Could not set context\nmore\n"))])
     with pytest.raises(GofleetError) as e:
         sl.run(host, ["/var/cache/go-build"])
     assert e.value.message == "restorecon failed (rc=255) on /var/cache/go-build: restorecon: Could not set context"
 
 
-def test_restorecon_binding_used_without_binary():
+def test_restorecon_binding_used_without_binary(make_host):
     policy = FakePolicy(files=TREE, labels={"/var/cache/go-build": "var_t"})
     host, rc = make_host(policy, restorecon=None)
     res = sl.run(host, ["/var/cache/go-build"])
     assert rc.calls == [] and len(host.selinux.restored) == 4 == res["relabel_count"]
 
 
-def test_restore_false_never_walks():
+def test_restore_false_never_walks(make_host):
     policy = FakePolicy(files=TREE, labels={})
     host, rc = make_host(policy)
     res = sl.run(host, ["/var/cache/go-build"], restore=False)
@@ -562,7 +561,7 @@ def test_restore_false_never_walks():
     ("absent", {(T_BUILD, "all files"): ("system_u", "object_r", "httpd_cache_t", "s0")},
      {p: "httpd_cache_t" for p in TREE}, ["remove"], sorted(TREE)),
 ])
-def test_check_mode_predicts_exactly_and_changes_nothing(state, local, labels, actions, would_relabel):
+def test_check_mode_predicts_exactly_and_changes_nothing(make_host, state, local, labels, actions, would_relabel):
     def fresh():
         policy = FakePolicy(files=TREE, labels=labels)
         policy.local = dict(local)
@@ -586,13 +585,13 @@ def test_check_mode_predicts_exactly_and_changes_nothing(state, local, labels, a
     assert real["diff"] == predicted["diff"]
 
 
-def test_selinux_status_in_result():
+def test_selinux_status_in_result(make_host):
     host = make_host(FakePolicy())[0]
     res = sl.run(host, ["/var/cache/go-build"])
     assert res["selinux"] == dict(present=True, enabled=True, mode="enforcing", policy="targeted")
 
 
-def test_policy_store_unavailable():
+def test_policy_store_unavailable(make_host):
     policy = FakePolicy()
 
     class Seobject(FakeSeobject):
@@ -606,7 +605,7 @@ def test_policy_store_unavailable():
     assert e.value.message.startswith("cannot open the SELinux policy store: SELinux policy is not managed")
 
 
-def test_no_paths():
+def test_no_paths(make_host):
     host = make_host(FakePolicy())[0]
     with pytest.raises(GofleetError):
         sl.run(host, [])
@@ -640,7 +639,7 @@ def test_walk_tree_lists_links_without_following(tmp_path):
     ValueError("Could not list local file contexts"),
     OSError(13, "Permission denied"),
 ])
-def test_policy_store_unreadable_fails_in_one_line(error):
+def test_policy_store_unreadable_fails_in_one_line(make_host, error):
     # seobject opens the store fine but raises when listing it (another semanage holds it, no rights)
     policy = FakePolicy()
 
@@ -732,14 +731,18 @@ def test_plan_ports(port, state, local, expected):
     assert sl.plan_ports(policy, local, [port], PORT_TYPES, state) == [expected]
 
 
-def port_host(local, check_mode=False):
-    host = make_host(FakePolicy(), check_mode=check_mode)[0]
-    records = FakePortRecords(local)
-    host.seobject.portRecords = lambda store: records
-    return host, records
+@pytest.fixture
+def port_host(make_host):
+    """port_host(local, check_mode=False) -> (host, its port records over `local`)."""
+    def make(local, check_mode=False):
+        host = make_host(FakePolicy(), check_mode=check_mode)[0]
+        records = FakePortRecords(local)
+        host.seobject.portRecords = lambda store: records
+        return host, records
+    return make
 
 
-def test_ports_land_in_one_transaction_and_a_second_run_changes_nothing():
+def test_ports_land_in_one_transaction_and_a_second_run_changes_nothing(port_host):
     local = {}
     host, records = port_host(local, check_mode=True)
     res = sl.run(host, [], ports=["8099", "tcp/5432", "8080"], port_types=PORT_TYPES)
@@ -759,7 +762,7 @@ def test_ports_land_in_one_transaction_and_a_second_run_changes_nothing():
     assert not res["changed"] and records.commits == 0 and res["msg"] == "ports already as wanted"
 
 
-def test_ports_and_paths_in_one_run():
+def test_ports_and_paths_in_one_run(make_host):
     policy = FakePolicy(base={"/srv(/.*)?": "var_t"}, types={"var_t", "httpd_sys_content_t"})
     host = make_host(policy)[0]
     records = FakePortRecords({})
@@ -775,14 +778,14 @@ def test_ports_and_paths_in_one_run():
     (["70000"], None, "ports entry '70000'"),
     (["8080"], ["httpd_sys_content_t"], "port_types entry 'httpd_sys_content_t' is not an SELinux port type"),
 ])
-def test_bad_port_input_fails_naming_it(ports, port_types, words):
+def test_bad_port_input_fails_naming_it(port_host, ports, port_types, words):
     host = port_host({})[0]
     with pytest.raises(GofleetError) as e:
         sl.run(host, [], ports=ports, port_types=port_types)
     assert words in e.value.message and "\n" not in e.value.message
 
 
-def test_port_transaction_that_fails_leaves_the_store_unchanged():
+def test_port_transaction_that_fails_leaves_the_store_unchanged(port_host):
     local = {}
     host, records = port_host(local)
     def refuse(*args):

@@ -16,24 +16,18 @@ from ansible_collections.gofleet.golang.plugins.module_utils.service.binary impo
     missing_libraries,
 )
 
-from elf_fixtures import write_elf as make_elf  # tests/elf_fixtures.py
+from elf_fixtures import write_elf as make_elf  # tests/elf_fixtures.py, on pytest.ini's pythonpath
 
 EM = {"amd64": 62, "arm64": 183, "386": 3, "s390x": 22}
 
 
-class FakeModule(object):
-    """Only run_command is faked; it records what it was asked to run."""
-
-    def __init__(self, output="", rc=0, err="", has_ldd=True):
-        self.calls = []
-        self.output, self.rc, self.err, self.has_ldd = output, rc, err, has_ldd
-
-    def get_bin_path(self, name, required=False):
-        return "/usr/bin/ldd" if (name == "ldd" and self.has_ldd) else None
-
-    def run_command(self, cmd, **kw):
-        self.calls.append(cmd)
-        return self.rc, self.output, self.err
+@pytest.fixture
+def host(fake_module, run_command):
+    """host(*steps, ldd=True): a module whose run_command must run exactly `steps`, each
+    (argv, (rc, out, err)), in order; ldd=False: the host has no ldd."""
+    def make(*steps, **kw):
+        return fake_module(answer=run_command.expect(steps), bins={} if kw.get("ldd", True) else {"ldd": None})
+    return make
 
 
 @pytest.fixture
@@ -49,12 +43,10 @@ def loader(tmp_path):
     (3, 32, "little", "386"),
     (22, 64, "big", "s390x"),
 ])
-def test_static_elf_for_its_arch_passes_without_ldd(tmp_path, machine, bits, endian, arch):
+def test_static_elf_for_its_arch_passes_without_ldd(tmp_path, host, machine, bits, endian, arch):
     path = make_elf(tmp_path / "svc", machine, bits, endian)
-    module = FakeModule()
-    info = check_binary(module, path, arch)
+    info = check_binary(host(), path, arch)   # and runs nothing
     assert info["linkage"] == "static" and info["arch"] == arch
-    assert module.calls == []
 
 
 @pytest.mark.parametrize("machine,bits,arch,named", [
@@ -62,10 +54,10 @@ def test_static_elf_for_its_arch_passes_without_ldd(tmp_path, machine, bits, end
     (62, 64, "arm64", "amd64"),
     (3, 32, "amd64", "386"),
 ])
-def test_wrong_arch_fails_naming_both(tmp_path, machine, bits, arch, named):
+def test_wrong_arch_fails_naming_both(tmp_path, host, machine, bits, arch, named):
     path = make_elf(tmp_path / "svc", machine, bits)
     with pytest.raises(GofleetError) as e:
-        check_binary(FakeModule(), path, arch)
+        check_binary(host(), path, arch)
     assert named in e.value.message and ("linux-%s" % arch) in e.value.message
 
 
@@ -76,7 +68,7 @@ def test_wrong_arch_fails_naming_both(tmp_path, machine, bits, arch, named):
     (b"\x7fELF\x02\x01", 0o755, "not an ELF"),
     ("elf", 0o644, "not executable"),
 ])
-def test_not_runnable(tmp_path, content, mode, reason):
+def test_not_runnable(tmp_path, host, content, mode, reason):
     path = str(tmp_path / "svc")
     if content == "elf":
         make_elf(path, mode=mode)
@@ -85,68 +77,66 @@ def test_not_runnable(tmp_path, content, mode, reason):
             f.write(content)
         os.chmod(path, mode)
     with pytest.raises(GofleetError, match=reason):
-        check_binary(FakeModule(), path, "amd64")
+        check_binary(host(), path, "amd64")
 
 
-def test_directory_and_dangling_link(tmp_path):
+def test_directory_and_dangling_link(tmp_path, host):
     with pytest.raises(GofleetError, match="not a regular file"):
-        check_binary(FakeModule(), str(tmp_path), "amd64")
+        check_binary(host(), str(tmp_path), "amd64")
     link = tmp_path / "dangling"
     link.symlink_to(tmp_path / "nowhere")
     with pytest.raises(GofleetError, match="dangling"):
-        check_binary(FakeModule(), str(link), "amd64")
+        check_binary(host(), str(link), "amd64")
 
 
-def test_dynamic_all_libraries_found(tmp_path, loader):
+def test_dynamic_all_libraries_found(tmp_path, host, loader):
     path = make_elf(tmp_path / "svc", interp=loader)
     out = "\tlinux-vdso.so.1 (0x00007ffc)\n\tlibc.so.6 => /lib/x86_64-linux-gnu/libc.so.6 (0x7f)\n"
-    module = FakeModule(output=out)
-    info = check_binary(module, path, "amd64")
+    info = check_binary(host((["/usr/bin/ldd", path], (0, out, ""))), path, "amd64")
     assert info["linkage"] == "dynamic" and info["interpreter"] == loader and info["libraries_checked"]
-    assert module.calls == [["/usr/bin/ldd", path]]
 
 
-def test_dynamic_missing_libraries_named(tmp_path, loader):
+def test_dynamic_missing_libraries_named(tmp_path, host, loader):
     path = make_elf(tmp_path / "svc", interp=loader)
     out = ("\tlibssl.so.3 => not found\n\tlibc.so.6 => /lib/libc.so.6 (0x7f)\n"
            "\tlibcrypto.so.3 => not found\n")
     with pytest.raises(GofleetError) as e:
-        check_binary(FakeModule(output=out, rc=0), path, "amd64")
+        check_binary(host((["/usr/bin/ldd", path], (0, out, ""))), path, "amd64")
     assert "libssl.so.3, libcrypto.so.3" in e.value.message
 
 
-def test_without_ldd_the_loader_lists(tmp_path, loader):
+def test_without_ldd_the_loader_lists(tmp_path, host, loader):
     path = make_elf(tmp_path / "svc", interp=loader)
-    module = FakeModule(output="\tlibfoo.so.1 => not found\n", rc=127, has_ldd=False)
+    module = host(([loader, "--list", path], (127, "\tlibfoo.so.1 => not found\n", "")), ldd=False)
     with pytest.raises(GofleetError, match="libfoo.so.1"):
         check_binary(module, path, "amd64")
-    assert module.calls == [[loader, "--list", path]]
 
 
-def test_missing_loader(tmp_path):
+def test_missing_loader(tmp_path, host):
     path = make_elf(tmp_path / "svc", interp="/lib/ld-musl-x86_64.so.1-not-here")
     with pytest.raises(GofleetError, match="loader /lib/ld-musl-x86_64.so.1-not-here"):
-        check_binary(FakeModule(), path, "amd64")
+        check_binary(host(), path, "amd64")
 
 
-def test_ldd_failure_reported(tmp_path, loader):
+def test_ldd_failure_reported(tmp_path, host, loader):
     path = make_elf(tmp_path / "svc", interp=loader)
     with pytest.raises(GofleetError, match="rc=1.*not a dynamic executable"):
-        check_binary(FakeModule(err="not a dynamic executable", rc=1), path, "amd64")
+        check_binary(host((["/usr/bin/ldd", path], (1, "", "not a dynamic executable"))), path, "amd64")
 
 
 @pytest.mark.skipif(not (shutil.which("ldd") and os.path.exists("/bin/ls")), reason="skipped: no ldd or /bin/ls")
-def test_real_host_binary_with_real_ldd():
+def test_real_host_binary_with_real_ldd(fake_module):
     """The one place the real ldd runs: a dynamically linked host binary passes."""
     from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import tarball_arch
 
-    class RealModule(FakeModule):
-        def run_command(self, cmd, **kw):
-            p = subprocess.run(cmd, capture_output=True, text=True, check=False)
-            return p.returncode, p.stdout, p.stderr
+    def really_run(cmd, **kw):
+        p = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        return p.returncode, p.stdout, p.stderr
 
-    info = check_binary(RealModule(), os.path.realpath("/bin/ls"), tarball_arch())
+    module = fake_module(answer=really_run, bins={"ldd": shutil.which("ldd")})
+    info = check_binary(module, os.path.realpath("/bin/ls"), tarball_arch())
     assert info["linkage"] == "dynamic" and info["libraries_checked"]
+    assert [os.path.basename(c[0]) for c in module.calls] == ["ldd"]
 
 
 @pytest.mark.parametrize("text,missing", [

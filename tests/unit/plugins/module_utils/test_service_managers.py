@@ -72,30 +72,12 @@ def test_plan_runit_absent(status, linked, present, actions):
     assert runit_manager.plan_runit_absent(status, linked, present) == actions
 
 
-class FakeModule(object):
-    """run_command answers from a table of (command prefix -> (rc, out, err)) and records calls."""
-
-    def __init__(self, answers=None):
-        self.answers = answers or []
-        self.calls = []
-
-    def get_bin_path(self, name, required=False):
-        return "/usr/bin/" + name
-
-    def run_command(self, cmd, **kw):
-        self.calls.append(list(cmd))
-        for prefix, answer in self.answers:
-            if list(cmd[:len(prefix)]) == list(prefix):
-                return answer
-        return 0, "", ""
-
-
 def show(**props):
     return 0, "".join("%s=%s\n" % kv for kv in props.items()), ""
 
 
-def test_status_parses_systemctl_show():
-    module = FakeModule([(["/usr/bin/systemctl", "show"], show(ActiveState="active", MainPID="42", UnitFileState="enabled"))])
+def test_status_parses_systemctl_show(fake_module):
+    module = fake_module(answer=[(["/usr/bin/systemctl", "show"], show(ActiveState="active", MainPID="42", UnitFileState="enabled"))])
     st = systemd_manager.SystemdManager(module, "hello").status()
     assert st["ActiveState"] == "active" and st["MainPID"] == "42"
     assert module.calls[0][:3] == ["/usr/bin/systemctl", "show", "hello.service"]
@@ -106,14 +88,12 @@ def test_status_parses_systemctl_show():
     ("restart", ["/usr/bin/systemctl", "restart", "hello.service"]),
     ("enable", ["/usr/bin/systemctl", "enable", "hello.service"]),
 ])
-def test_actions_become_systemctl_commands(action, cmd):
-    module = FakeModule()
-    systemd_manager.SystemdManager(module, "hello").run(action)
-    assert module.calls == [cmd]
+def test_actions_become_systemctl_commands(fake_module, run_command, action, cmd):
+    systemd_manager.SystemdManager(fake_module(answer=run_command.expect([(cmd, run_command.OK)])), "hello").run(action)
 
 
-def test_failed_action_names_unit_and_journal():
-    module = FakeModule([
+def test_failed_action_names_unit_and_journal(fake_module):
+    module = fake_module(answer=[
         (["/usr/bin/systemctl", "start"], (1, "", "Job for hello.service failed.")),
         (["/usr/bin/journalctl"], (0, "hello: bad flag -x\n", "")),
     ])
@@ -122,17 +102,17 @@ def test_failed_action_names_unit_and_journal():
     assert "systemctl start hello.service failed" in e.value.message and "bad flag -x" in e.value.message
 
 
-def test_wait_running_catches_a_crashing_service():
-    states = iter([show(ActiveState="active", MainPID="42"),
-                   show(ActiveState="activating", SubState="auto-restart", MainPID="0", Result="signal")])
-    module = FakeModule()
-    module.run_command = lambda cmd, **kw: next(states) if cmd[1] == "show" else (0, "SIGSYS", "")
+def test_wait_running_catches_a_crashing_service(fake_module):
+    module = fake_module(answer=[(["systemctl", "show"], [
+        show(ActiveState="active", MainPID="42"),
+        show(ActiveState="activating", SubState="auto-restart", MainPID="0", Result="signal")]),
+        (["journalctl"], (0, "SIGSYS", ""))])
     with pytest.raises(GofleetError, match="did not stay running.*Result=signal"):
         systemd_manager.SystemdManager(module, "hello").wait_running(2, sleep=lambda s: None)
 
 
-def test_wait_running_accepts_a_steady_service():
-    module = FakeModule([(["/usr/bin/systemctl", "show"], show(ActiveState="active", MainPID="42"))])
+def test_wait_running_accepts_a_steady_service(fake_module):
+    module = fake_module(answer=[(["/usr/bin/systemctl", "show"], show(ActiveState="active", MainPID="42"))])
     st = systemd_manager.SystemdManager(module, "hello").wait_running(2, sleep=lambda s: None)
     assert st["MainPID"] == "42"
 
@@ -147,13 +127,11 @@ def test_wait_running_accepts_a_steady_service():
     # noise about other units on the host is not ours
     (0, "", "systemd-journald.service: some unrelated complaint\n", None),
 ])
-def test_verify_reads_stderr(rc, out, err, problem):
-    def run_command(cmd, **kw):
+def test_verify_reads_stderr(fake_module, rc, out, err, problem):
+    def verify(cmd, **kw):
         path = cmd[-1]
         return rc, out, err.replace("/tmp/.gofleet-verify-x/hello.service", path)
-    module = FakeModule()
-    module.run_command = run_command
-    mgr = systemd_manager.SystemdManager(module, "hello")
+    mgr = systemd_manager.SystemdManager(fake_module(answer=[(["systemd-analyze", "verify"], verify)]), "hello")
     if problem is None:
         assert mgr.verify("[Service]\nExecStart=/bin/true\n") is None
     else:
@@ -162,24 +140,22 @@ def test_verify_reads_stderr(rc, out, err, problem):
         assert problem in e.value.message
 
 
-def test_verify_runs_on_a_staged_copy_named_like_the_unit():
+def test_verify_runs_on_a_staged_copy_named_like_the_unit(fake_module):
     seen = {}
 
-    def run_command(cmd, **kw):
+    def verify(cmd, **kw):
         seen["cmd"] = cmd
         with open(cmd[-1]) as f:
             seen["text"] = f.read()
         return 0, "", ""
-    module = FakeModule()
-    module.run_command = run_command
-    systemd_manager.SystemdManager(module, "hello").verify("[Service]\nExecStart=/bin/true\n")
+    systemd_manager.SystemdManager(fake_module(answer=verify), "hello").verify("[Service]\nExecStart=/bin/true\n")
     assert seen["cmd"][:2] == ["/usr/bin/systemd-analyze", "verify"]
     assert seen["cmd"][-1].endswith("/hello.service") and not seen["cmd"][-1].startswith("/etc/")
     assert "ExecStart=/bin/true" in seen["text"]
 
 
-def test_runit_commands_use_the_service_directory(tmp_path):
-    module = FakeModule([(["/usr/bin/sv", "status"], (0, "run: /etc/sv/hello: (pid 5) 3s", ""))])
+def test_runit_commands_use_the_service_directory(tmp_path, fake_module):
+    module = fake_module(answer=[(["/usr/bin/sv", "status"], (0, "run: /etc/sv/hello: (pid 5) 3s", ""))])
     (tmp_path / "sv" / "hello" / "supervise").mkdir(parents=True)
     mgr = runit_manager.RunitManager(module, "hello", str(tmp_path / "sv"), str(tmp_path / "service"))
     assert mgr.status()["pid"] == 5
@@ -189,17 +165,16 @@ def test_runit_commands_use_the_service_directory(tmp_path):
     assert module.calls[-1] == ["/usr/bin/sv", "exit", str(tmp_path / "sv" / "hello" / "log")]
 
 
-def _runit_manager(tmp_path, answers):
-    module = FakeModule()
-    module.run_command = lambda cmd, **kw: (0, next(answers), "")
+def _runit_manager(tmp_path, fake_module, answers):
+    module = fake_module(answer=[(["sv", "status"], lambda cmd, **kw: (0, next(answers), ""))], strict=True)
     (tmp_path / "sv" / "hello" / "supervise").mkdir(parents=True)
     return runit_manager.RunitManager(module, "hello", str(tmp_path / "sv"), str(tmp_path / "service"))
 
 
-def test_runit_crash_loop_is_reported(tmp_path):
+def test_runit_crash_loop_is_reported(tmp_path, fake_module):
     # runsv restarts a crasher about once a second: no pid is ever seen twice.
     crashing = ("run: /etc/sv/hello: (pid %d) 0s" % pid for pid in itertools.count(5))
-    mgr = _runit_manager(tmp_path, crashing)
+    mgr = _runit_manager(tmp_path, fake_module, crashing)
     with pytest.raises(GofleetError, match="did not stay running under runit"):
         mgr.wait_running(2, sleep=lambda s: None)
 
@@ -212,9 +187,9 @@ def test_runit_crash_loop_is_reported(tmp_path):
     # Not picked up yet.
     ["down: /etc/sv/hello: 1s, normally up"],
 ], ids=["old-process-leaving", "early-start-replaced", "not-yet-started"])
-def test_runit_start_settles_on_the_process_that_stays(tmp_path, first_answers):
+def test_runit_start_settles_on_the_process_that_stays(tmp_path, fake_module, first_answers):
     steady = itertools.repeat("run: /etc/sv/hello: (pid 9) 1s")
-    mgr = _runit_manager(tmp_path, itertools.chain(first_answers, steady))
+    mgr = _runit_manager(tmp_path, fake_module, itertools.chain(first_answers, steady))
     assert mgr.wait_running(2, sleep=lambda s: None)["pid"] == 9
 
 
@@ -222,18 +197,16 @@ def test_runit_start_settles_on_the_process_that_stays(tmp_path, first_answers):
     ("systemd", False, False, "systemd"),
     ("runit", True, False, "runit"),
 ])
-def test_detect_explicit(requested, systemd_dir, tools, expected):
-    assert plan.detect_init_system(FakeModule(), requested) == expected
+def test_detect_explicit(fake_module, requested, systemd_dir, tools, expected):
+    assert plan.detect_init_system(fake_module(), requested) == expected
 
 
-def test_detect_auto(monkeypatch):
+def test_detect_auto(monkeypatch, fake_module):
     monkeypatch.setattr(plan.os.path, "isdir", lambda p: False)
-    assert plan.detect_init_system(FakeModule(), "auto") == "runit"
+    assert plan.detect_init_system(fake_module(), "auto") == "runit"
 
-    class NoTools(FakeModule):
-        def get_bin_path(self, name, required=False):
-            return None
+    no_tools = fake_module(bins={"sv": None, "runsvdir": None})
     with pytest.raises(GofleetError, match="neither systemd"):
-        plan.detect_init_system(NoTools(), "auto")
+        plan.detect_init_system(no_tools, "auto")
     monkeypatch.setattr(plan.os.path, "isdir", lambda p: p == "/run/systemd/system")
-    assert plan.detect_init_system(NoTools(), "auto") == "systemd"
+    assert plan.detect_init_system(no_tools, "auto") == "systemd"

@@ -19,7 +19,7 @@ class Sv(object):
         self.state, self.pid = "down", 0
         self.down_file, self.down_file_seen = down_file, []   # was it there at each `sv status`?
 
-    def __call__(self, cmd):
+    def __call__(self, cmd, **kw):
         verb, target = cmd[1], cmd[-1]
         if verb == "status":
             self.down_file_seen.append(os.path.exists(self.down_file))

@@ -15,7 +15,7 @@ from ansible_collections.gofleet.golang.plugins.module_utils.service import spec
 from ansible_collections.gofleet.golang.plugins.module_utils.service import systemd_plan
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import ELF_SIGNATURE, tarball_arch
-from elf_fixtures import write_elf  # tests/elf_fixtures.py, on sys.path by tests/unit/conftest.py
+from elf_fixtures import write_elf  # tests/elf_fixtures.py, on pytest.ini's pythonpath
 
 
 @pytest.fixture
@@ -217,8 +217,8 @@ def test_shared_or_vendor_dropin_is_reported_never_removed(node, dropin_dir, fak
                                                            static_elf):
     vendor = "/usr/lib/systemd/system/service.d/10-timeout-abort.conf"
 
-    def answer(cmd):
-        rc, out, err = fake_systemctl(cmd)
+    def answer(cmd, **kw):
+        rc, out, err = fake_systemctl(cmd, **kw)
         if cmd[1:2] == ["show"]:
             out += "DropInPaths=%s\n" % vendor
         return rc, out, err

@@ -17,10 +17,8 @@ import multiprocessing
 import os
 import shutil
 import stat
-import sys
 import types
 import time
-from pathlib import Path
 
 import pytest
 
@@ -30,9 +28,8 @@ from ansible_collections.gofleet.golang.plugins.module_utils.errors import Gofle
 from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import ELF_SIGNATURE, tarball_arch
 from ansible_collections.gofleet.golang.plugins.modules import go_toolchain as go_toolchain_module
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[3]))
-from elf_fixtures import elf_bytes  # noqa: E402  (tests/elf_fixtures.py)
-from tar_fixtures import sha256_of, write_tar_gz  # noqa: E402  (tests/tar_fixtures.py)
+from elf_fixtures import elf_bytes  # tests/elf_fixtures.py
+from tar_fixtures import sha256_of, write_tar_gz  # tests/tar_fixtures.py
 
 SHA_A = "aa" * 32
 SHA_B = "bb" * 32
@@ -278,7 +275,7 @@ def test_diff_shows_link_bin_links_and_go_env(lay):
     assert os.path.join(lay.bin, "go") not in items  # bin links already go through the link
 
 
-def test_check_mode_plan_reads_but_never_writes(lay):
+def test_check_mode_plan_reads_but_never_writes(runner, lay):
     _drift(lay)
     _leftover_dir = atomic.make_staging_dir(lay.root, "go1.23.5")
     before = _snapshot(lay.base)
@@ -317,19 +314,19 @@ def make_go_tarball(path, version=VERSION, go_bin=None, version_text=None):
     return str(path), sha256_of(path)
 
 
-class FakeRun(object):
-    """run_command: `go version` and gpg answer as told; every call recorded."""
+GO_VERSION_OK = (0, "go version go%s linux/amd64\n" % VERSION, "")
 
-    def __init__(self, go=(0, "go version go%s linux/amd64\n" % VERSION, ""), gpg_verify=None):
-        self.go, self.gpg_verify, self.calls = go, gpg_verify, []
 
-    def __call__(self, args, **kwargs):
-        self.calls.append((list(args), kwargs))
-        if args[0].endswith("/bin/go"):
-            return self.go
-        if "--import" in args:
-            return 0, "", ""
-        return self.gpg_verify
+@pytest.fixture
+def runner(run_command):
+    """runner(go=..., gpg_verify=..., gpg=None) -> toolchain.Runner whose run_command (a strict fake)
+    answers `go version` with `go`, `gpg --import` with success and `gpg --verify` with `gpg_verify`."""
+    def make(go=GO_VERSION_OK, gpg_verify=None, gpg=None):
+        rules = [(lambda argv: argv[0].endswith("/bin/go"), go), (lambda argv: "--import" in argv, run_command.OK)]
+        if gpg_verify is not None:
+            rules.append((lambda argv: "--verify" in argv, gpg_verify))
+        return toolchain.Runner(run_command(rules, strict=True), gpg=gpg)
+    return make
 
 
 def run_apply(lay, tarball, sha, runner, **overrides):
@@ -339,13 +336,13 @@ def run_apply(lay, tarball, sha, runner, **overrides):
     return req, p, toolchain.apply(req, node, p, runner)
 
 
-def test_apply_installs_validated_tree_with_receipt_outside_goroot(lay, tmp_path):
+def test_apply_installs_validated_tree_with_receipt_outside_goroot(lay, tmp_path, runner):
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
-    run = FakeRun()
-    req, p, receipt = run_apply(lay, tarball, sha, toolchain.Runner(run))
+    go = runner()
+    req, p, receipt = run_apply(lay, tarball, sha, go)
     goroot = lay.goroot(VERSION)
     # go version ran on the staged tree, offline, before it was renamed into place
-    (args, kwargs), = run.calls
+    (args,), (kwargs,) = go.run_command.calls, go.run_command.kwargs
     assert args[1:] == ["version"] and "staging" in args[0] and not args[0].startswith(goroot)
     assert kwargs["environ_update"]["GOTOOLCHAIN"] == "local"
     assert os.readlink(lay.link) == goroot
@@ -374,23 +371,23 @@ def _elf_of(arch):
     return elf_bytes(*ELF_SIGNATURE[arch])
 
 
-# (id, tarball kwargs, fake run_command, extra request options, words of the error)
+# (id, tarball kwargs, what the fake run_command answers (runner's keywords), extra request options, words of the error)
 APPLY_ERRORS = [
-    ("wrong-version-file", {"version_text": "go1.98.0\n"}, FakeRun(), {}, ["holds go1.98.0, not go%s" % VERSION]),
-    ("no-version-file", {"version_text": " "}, FakeRun(), {}, ["not go%s" % VERSION]),
-    ("shell-script-go", {"go_bin": b"#!/bin/sh\necho go version go%s\n" % VERSION.encode()}, FakeRun(), {},
+    ("wrong-version-file", {"version_text": "go1.98.0\n"}, {}, {}, ["holds go1.98.0, not go%s" % VERSION]),
+    ("no-version-file", {"version_text": " "}, {}, {}, ["not go%s" % VERSION]),
+    ("shell-script-go", {"go_bin": b"#!/bin/sh\necho go version go%s\n" % VERSION.encode()}, {}, {},
      ["go/bin/go", "is not an ELF executable"]),
-    ("other-arch-go", {"go_bin": _elf_of(_other_arch())}, FakeRun(), {}, ["go/bin/go", "ELF for %s" % _other_arch()]),
-    ("go-version-fails", {}, FakeRun(go=(126, "", "exec format error\ncannot execute binary file\n")), {},
+    ("other-arch-go", {"go_bin": _elf_of(_other_arch())}, {}, {}, ["go/bin/go", "ELF for %s" % _other_arch()]),
+    ("go-version-fails", {}, {"go": (126, "", "exec format error\ncannot execute binary file\n")}, {},
      ["go/bin/go version failed: cannot execute binary file"]),
-    ("go-version-other", {}, FakeRun(go=(0, "go version go1.98.0 linux/amd64\n", "")), {}, ["go/bin/go version failed"]),
-    ("bad-signature", {}, FakeRun(gpg_verify=(1, "[GNUPG:] BADSIG x\n", "gpg: BAD signature from \"x\"\n")),
+    ("go-version-other", {}, {"go": (0, "go version go1.98.0 linux/amd64\n", "")}, {}, ["go/bin/go version failed"]),
+    ("bad-signature", {}, {"gpg_verify": (1, "[GNUPG:] BADSIG x\n", "gpg: BAD signature from \"x\"\n")},
      {"signature": "SIG", "keyring": "KEYRING"}, ["signature", "does not verify", "BAD signature"]),
 ]
 
 
 @pytest.mark.parametrize("tar_kwargs,run,extra,words", [c[1:] for c in APPLY_ERRORS], ids=[c[0] for c in APPLY_ERRORS])
-def test_apply_refuses_bad_tree_and_leaves_active_version(lay, tmp_path, tar_kwargs, run, extra, words):
+def test_apply_refuses_bad_tree_and_leaves_active_version(runner, lay, tmp_path, tar_kwargs, run, extra, words):
     lay.install("1.22.12")
     lay.activate("1.22.12")
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz", **tar_kwargs)
@@ -399,7 +396,7 @@ def test_apply_refuses_bad_tree_and_leaves_active_version(lay, tmp_path, tar_kwa
             extra[key] = str(tmp_path / extra[key])
             open(extra[key], "w").close()
     with pytest.raises(GofleetError) as err:
-        run_apply(lay, tarball, sha, toolchain.Runner(run, gpg="/usr/bin/gpg"), **extra)
+        run_apply(lay, tarball, sha, runner(gpg="/usr/bin/gpg", **run), **extra)
     msg = err.value.message
     assert "\n" not in msg and "[" not in msg
     assert tarball in msg and "staging" not in msg  # names the input, not a directory that is gone
@@ -411,21 +408,21 @@ def test_apply_refuses_bad_tree_and_leaves_active_version(lay, tmp_path, tar_kwa
     assert atomic.leftover_staging_dirs(lay.root) == []
 
 
-def test_apply_with_good_signature_records_signer(lay, tmp_path):
+def test_apply_with_good_signature_records_signer(runner, lay, tmp_path):
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
     sig, keyring = str(tmp_path / "go.tar.gz.asc"), str(tmp_path / "keys.asc")
     open(sig, "w").close()
     open(keyring, "w").close()
-    run = FakeRun(gpg_verify=(0, "[GNUPG:] VALIDSIG %s 2026\n" % ("AB" * 20), ""))
-    _req, _p, receipt = run_apply(lay, tarball, sha, toolchain.Runner(run, gpg="/usr/bin/gpg"), signature=sig, keyring=keyring)
+    run = runner(gpg_verify=(0, "[GNUPG:] VALIDSIG %s 2026\n" % ("AB" * 20), ""), gpg="/usr/bin/gpg")
+    _req, _p, receipt = run_apply(lay, tarball, sha, run, signature=sig, keyring=keyring)
     assert receipt["tarball"]["signer_fingerprint"] == "AB" * 20
-    verify = [c for c, _kw in run.calls if "--verify" in c][0]
+    verify = [c for c in run.run_command.calls if "--verify" in c][0]
     assert verify[-2:] == [sig, tarball]
 
 
-def test_apply_repairs_only_the_drifted_paths(lay, tmp_path):
+def test_apply_repairs_only_the_drifted_paths(runner, lay, tmp_path):
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
-    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    run_apply(lay, tarball, sha, runner())
     goroot = lay.goroot(VERSION)
     untouched_inode = os.stat(os.path.join(goroot, "bin", "go")).st_ino
     os.unlink(os.path.join(goroot, "bin", "gofmt"))
@@ -433,7 +430,7 @@ def test_apply_repairs_only_the_drifted_paths(lay, tmp_path):
         f.write("// local edit\n")
     with open(os.path.join(goroot, "src", "planted.go"), "w") as f:
         f.write("package planted\n")
-    _req, p, receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    _req, p, receipt = run_apply(lay, tarball, sha, runner())
     assert sorted((i["item"], i["aspect"]) for i in p.drift_items) == [
         ("bin/gofmt", "missing"), ("src/fmt/print.go", "content"), ("src/planted.go", "added")]
     assert p.actions == ["repair go%s (drift in 3 paths)" % VERSION]
@@ -443,27 +440,27 @@ def test_apply_repairs_only_the_drifted_paths(lay, tmp_path):
     assert atomic.leftover_staging_dirs(lay.root) == []
 
 
-def test_apply_repair_refuses_a_tarball_that_no_longer_matches(lay, tmp_path):
+def test_apply_repair_refuses_a_tarball_that_no_longer_matches(runner, lay, tmp_path):
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
-    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    run_apply(lay, tarball, sha, runner())
     os.unlink(os.path.join(lay.goroot(VERSION), "bin", "gofmt"))
     with open(tarball, "ab") as f:
         f.write(b"tampered")
     with pytest.raises(GofleetError, match="checksum mismatch"):
-        run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+        run_apply(lay, tarball, sha, runner())
     assert not os.path.exists(os.path.join(lay.goroot(VERSION), "bin", "gofmt"))
 
 
-def test_apply_repair_never_writes_through_a_symlink_planted_in_the_tree(lay, tmp_path):
+def test_apply_repair_never_writes_through_a_symlink_planted_in_the_tree(runner, lay, tmp_path):
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
-    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    run_apply(lay, tarball, sha, runner())
     goroot = lay.goroot(VERSION)
     outside = tmp_path / "outside"  # think /tmp: world-writable and sticky
     outside.mkdir()
     os.chmod(str(outside), 0o1777)
     shutil.rmtree(os.path.join(goroot, "src", "fmt"))
     os.symlink(str(outside), os.path.join(goroot, "src", "fmt"))
-    _req, p, receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    _req, p, receipt = run_apply(lay, tarball, sha, runner())
     assert p.drift == ["type: src/fmt (directory -> symlink)", "missing: src/fmt/print.go"]
     assert os.listdir(str(outside)) == []
     assert stat.S_IMODE(os.stat(str(outside)).st_mode) == 0o1777
@@ -472,13 +469,13 @@ def test_apply_repair_never_writes_through_a_symlink_planted_in_the_tree(lay, tm
     assert atomic.leftover_staging_dirs(lay.root) == []
 
 
-def test_apply_repair_and_env_change_in_one_run_then_idempotent(lay, tmp_path):
+def test_apply_repair_and_env_change_in_one_run_then_idempotent(runner, lay, tmp_path):
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
-    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    run_apply(lay, tarball, sha, runner())
     goroot = lay.goroot(VERSION)
     os.unlink(os.path.join(goroot, "bin", "gofmt"))
     env = {"GOFLAGS": "-mod=mod"}
-    _req, p, _receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()), env=env)
+    _req, p, _receipt = run_apply(lay, tarball, sha, runner(), env=env)
     assert p.actions == ["repair go%s (drift in 1 path)" % VERSION, "write %s/go.env" % goroot]
     assert open(os.path.join(goroot, "go.env")).read() == go_env.render(UPSTREAM_ENV, env)
     req = toolchain.Request(lay.params(version=VERSION, src=tarball, checksum="sha256:" + sha, env=env), tarball_arch())
@@ -532,10 +529,10 @@ def test_installed_versions_counts_real_directories_only(lay, tmp_path):
 
 
 @pytest.mark.parametrize("how", ["symlink-to-copy", "dangling-symlink", "regular-file"])
-def test_apply_reinstalls_a_goroot_that_is_not_a_directory_and_never_writes_outside(lay, tmp_path, how):
+def test_apply_reinstalls_a_goroot_that_is_not_a_directory_and_never_writes_outside(runner, lay, tmp_path, how):
     """14.1 and 14.5: the repair replaces the link itself (never writes through it); check mode predicts it."""
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
-    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    run_apply(lay, tarball, sha, runner())
     goroot = lay.goroot(VERSION)
     outside = str(tmp_path / "outside-copy")
     if how == "symlink-to-copy":
@@ -551,7 +548,7 @@ def test_apply_reinstalls_a_goroot_that_is_not_a_directory_and_never_writes_outs
         open(goroot, "w").close()
     outside_before = _snapshot(str(tmp_path / "outside-copy")) if os.path.isdir(outside) else None
     predicted = plan_for(lay, version=VERSION, src=tarball, checksum="sha256:" + sha, verify="full")[2]
-    _req, p, receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()), verify="full")
+    _req, p, receipt = run_apply(lay, tarball, sha, runner(), verify="full")
     assert p.actions == predicted.actions and p.actions[0].startswith("repair go%s (GOROOT is a " % VERSION)
     st = os.lstat(goroot)
     assert stat.S_ISDIR(st.st_mode)
@@ -626,7 +623,7 @@ def spot(lay, which):
 
 
 @pytest.mark.parametrize("which,put,words", [c[1:] for c in NOT_A_LINK], ids=[c[0] for c in NOT_A_LINK])
-def test_check_mode_refuses_what_the_real_run_refuses_where_a_link_belongs(lay, tmp_path, which, put, words):
+def test_check_mode_refuses_what_the_real_run_refuses_where_a_link_belongs(runner, lay, tmp_path, which, put, words):
     """14.5 and 14.6: plan (check mode) fails exactly as apply would, and nothing is touched."""
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
     lay.install("1.22.12")
@@ -636,14 +633,14 @@ def test_check_mode_refuses_what_the_real_run_refuses_where_a_link_belongs(lay, 
     with pytest.raises(GofleetError) as check:
         plan_for(lay, version=VERSION, src=tarball, checksum="sha256:" + sha)
     with pytest.raises(GofleetError) as real:
-        run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+        run_apply(lay, tarball, sha, runner())
     assert check.value.message == real.value.message
     for word in words:
         assert word.format(link=lay.link, bin=lay.bin) in check.value.message
     assert _snapshot(lay.base) == before
 
 
-def test_apply_refuses_a_file_put_at_the_link_after_planning(lay, tmp_path):
+def test_apply_refuses_a_file_put_at_the_link_after_planning(runner, lay, tmp_path):
     """The refusal holds in apply too, for a file that appears between plan and apply."""
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
     req = toolchain.Request(lay.params(version=VERSION, src=tarball, checksum="sha256:" + sha), tarball_arch())
@@ -652,12 +649,12 @@ def test_apply_refuses_a_file_put_at_the_link_after_planning(lay, tmp_path):
     os.makedirs(lay.bin)
     put_wrapper_script(os.path.join(lay.bin, "gofmt"))
     with pytest.raises(GofleetError, match="gofmt is a regular file, not a link"):
-        toolchain.apply(req, node, p, toolchain.Runner(FakeRun()))
+        toolchain.apply(req, node, p, runner())
     assert open(os.path.join(lay.bin, "gofmt")).read().startswith("#!/bin/sh")
 
 
 @pytest.mark.parametrize("which", ["link", "bin/go"])
-def test_force_replaces_a_file_where_a_link_belongs_and_the_diff_shows_it(lay, tmp_path, which):
+def test_force_replaces_a_file_where_a_link_belongs_and_the_diff_shows_it(runner, lay, tmp_path, which):
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
     lay.install("1.22.12")
     lay.activate("1.22.12")
@@ -670,7 +667,7 @@ def test_force_replaces_a_file_where_a_link_belongs_and_the_diff_shows_it(lay, t
     wanted = lay.goroot(VERSION) if which == "link" else os.path.join(lay.link, "bin", "go")
     verb = "point %s at %s" if which == "link" else "link %s to %s"
     assert [a for a in p.actions if "replacing" in a] == [verb % (path, wanted) + " (replacing a regular file, force)"]
-    _req, p2, _receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()), force=True)
+    _req, p2, _receipt = run_apply(lay, tarball, sha, runner(), force=True)
     assert p2.actions == p.actions
     assert os.path.islink(path)
     assert os.readlink(path) == (lay.goroot(VERSION) if which == "link" else os.path.join(lay.link, "bin", "go"))
@@ -691,51 +688,51 @@ def fail_receipt_writes(monkeypatch):
     return failed
 
 
-def test_receipt_write_failure_undoes_the_fresh_install_and_the_next_run_succeeds(lay, tmp_path, monkeypatch):
+def test_receipt_write_failure_undoes_the_fresh_install_and_the_next_run_succeeds(runner, lay, tmp_path, monkeypatch):
     """14.2: no unreceipted tree is left behind to wedge every rerun."""
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
     lay.install("1.22.12")
     lay.activate("1.22.12")
     failed = fail_receipt_writes(monkeypatch)
     with pytest.raises(GofleetError) as err:
-        run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+        run_apply(lay, tarball, sha, runner())
     assert failed and "No space left on device" in err.value.message and "\n" not in err.value.message
     assert not os.path.lexists(lay.goroot(VERSION))
     assert os.readlink(lay.link) == lay.goroot("1.22.12")
     assert atomic.leftover_staging_dirs(lay.root) == []
     assert os.listdir(os.path.join(lay.root, toolchain_receipt.RECEIPT_DIR)) == ["go1.22.12.json"]
     monkeypatch.undo()
-    _req, p, receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    _req, p, receipt = run_apply(lay, tarball, sha, runner())
     assert p.actions[0] == "install go%s (missing)" % VERSION
     assert receipt == json.load(open(toolchain.receipt_path(lay.root, VERSION)))
     assert os.readlink(lay.link) == lay.goroot(VERSION)
 
 
-def test_receipt_write_failure_on_reinstall_puts_the_old_tree_back(lay, tmp_path, monkeypatch):
+def test_receipt_write_failure_on_reinstall_puts_the_old_tree_back(runner, lay, tmp_path, monkeypatch):
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
-    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    run_apply(lay, tarball, sha, runner())
     goroot = lay.goroot(VERSION)
     old_inode = os.stat(os.path.join(goroot, "bin", "go")).st_ino
     old_receipt = open(toolchain.receipt_path(lay.root, VERSION)).read()
     newer, newer_sha = make_go_tarball(tmp_path / "go-rebuilt.tar.gz", go_bin=_elf_for_this_node() + b"\0")
     fail_receipt_writes(monkeypatch)
     with pytest.raises(GofleetError, match="No space left on device"):
-        run_apply(lay, newer, newer_sha, toolchain.Runner(FakeRun()))
+        run_apply(lay, newer, newer_sha, runner())
     assert os.stat(os.path.join(goroot, "bin", "go")).st_ino == old_inode
     assert open(toolchain.receipt_path(lay.root, VERSION)).read() == old_receipt
     assert atomic.leftover_staging_dirs(lay.root) == []
     monkeypatch.undo()
-    _req, p, receipt = run_apply(lay, newer, newer_sha, toolchain.Runner(FakeRun()))
+    _req, p, receipt = run_apply(lay, newer, newer_sha, runner())
     assert p.actions == ["install go%s (tarball changed)" % VERSION]
     assert receipt["tarball"]["sha256"] == newer_sha
 
 
-def test_unreceipted_inactive_tree_is_removed_before_a_second_copy_is_extracted(lay, tmp_path, monkeypatch):
+def test_unreceipted_inactive_tree_is_removed_before_a_second_copy_is_extracted(runner, lay, tmp_path, monkeypatch):
     """14.2: an orphan from a killed run (tree renamed into place, no receipt) must not double the space needed."""
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
     lay.install("1.22.12")
     lay.activate("1.22.12")
-    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()), activate=False)
+    run_apply(lay, tarball, sha, runner(), activate=False)
     goroot = lay.goroot(VERSION)
     os.unlink(toolchain.receipt_path(lay.root, VERSION))
     open(os.path.join(goroot, "orphan-marker"), "w").close()
@@ -747,14 +744,14 @@ def test_unreceipted_inactive_tree_is_removed_before_a_second_copy_is_extracted(
         return real_extract(*args, **kwargs)
 
     monkeypatch.setattr(toolchain.safe_tar, "extract", extract)
-    _req, p, receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()), activate=False)
+    _req, p, receipt = run_apply(lay, tarball, sha, runner(), activate=False)
     assert p.actions == ["install go%s (unfinished)" % VERSION]
     assert seen == [False]  # the orphan was gone before the new copy was extracted
     assert not os.path.exists(os.path.join(goroot, "orphan-marker")) and receipt is not None
     assert os.readlink(lay.link) == lay.goroot("1.22.12")
 
 
-def test_leftover_receipt_temp_files_are_cleaned(lay):
+def test_leftover_receipt_temp_files_are_cleaned(runner, lay):
     """14.2: a kill during the receipt write leaves .receipts/.go<ver>.json.XXXX; the next run removes it."""
     _setup_active(lay)
     receipts = os.path.join(lay.root, toolchain_receipt.RECEIPT_DIR)
@@ -763,7 +760,7 @@ def test_leftover_receipt_temp_files_are_cleaned(lay):
             f.write('{"version": "1.2')
     req, node, p = plan_for(lay)
     assert p.actions == ["clean 2 leftover receipt temp files"]
-    toolchain.apply(req, node, p, toolchain.Runner(FakeRun()))
+    toolchain.apply(req, node, p, runner())
     assert sorted(os.listdir(receipts)) == ["go1.22.12.json"]
     assert plan_for(lay)[2].actions == []
 
@@ -826,9 +823,9 @@ TORN_RECEIPTS = [
 
 
 @pytest.mark.parametrize("torn,words", [c[1:] for c in TORN_RECEIPTS], ids=[c[0] for c in TORN_RECEIPTS])
-def test_torn_receipt_reinstalls_and_says_so_in_one_line(lay, tmp_path, torn, words):
+def test_torn_receipt_reinstalls_and_says_so_in_one_line(runner, lay, tmp_path, torn, words):
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
-    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    run_apply(lay, tarball, sha, runner())
     if callable(torn):
         torn(lay)
     else:
@@ -840,18 +837,18 @@ def test_torn_receipt_reinstalls_and_says_so_in_one_line(lay, tmp_path, torn, wo
     assert p.install.startswith("torn receipt %s: " % _receipt_file(lay)) and words in p.install
     assert len(p.actions) == 1
     assert p.actions[0].startswith("install go%s (torn receipt " % VERSION) and "\n" not in p.actions[0]
-    receipt = toolchain.apply(req, node, p, toolchain.Runner(FakeRun()))
+    receipt = toolchain.apply(req, node, p, runner())
     assert json.load(open(_receipt_file(lay))) == receipt and receipt["version"] == VERSION
     assert toolchain.plan(req, toolchain.NodeState(req)).actions == []
 
 
-def test_torn_receipt_without_tree_is_removed_by_absent(lay):
+def test_torn_receipt_without_tree_is_removed_by_absent(runner, lay):
     os.makedirs(os.path.dirname(_receipt_file(lay, "1.22.12")))
     with open(_receipt_file(lay, "1.22.12"), "wb") as f:
         f.write(b"[]")
     req, node, p = plan_for(lay, state="absent")
     assert p.actions == ["remove go1.22.12"]
-    toolchain.apply(req, node, p, toolchain.Runner(FakeRun()))
+    toolchain.apply(req, node, p, runner())
     assert not os.path.lexists(_receipt_file(lay, "1.22.12"))
 
 
@@ -864,9 +861,9 @@ def _plan_again(lay, tarball, sha, **overrides):
     return req, node, toolchain.plan(req, node)
 
 
-def test_full_catches_a_replaced_gofmt_whose_receipt_entry_was_rewritten(lay, tmp_path):
+def test_full_catches_a_replaced_gofmt_whose_receipt_entry_was_rewritten(runner, lay, tmp_path):
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
-    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    run_apply(lay, tarball, sha, runner())
     gofmt = os.path.join(lay.goroot(VERSION), "bin", "gofmt")
     with open(gofmt, "wb") as f:
         f.write(b"\x7fELF evil")  # same size as the real one
@@ -878,7 +875,7 @@ def test_full_catches_a_replaced_gofmt_whose_receipt_entry_was_rewritten(lay, tm
     assert p.verify == "full"
     assert [(i["item"], i["aspect"]) for i in p.drift_items] == [("bin/gofmt", "content")]
     assert p.actions == ["repair go%s (drift in 1 path)" % VERSION]
-    receipt = toolchain.apply(req, node, p, toolchain.Runner(FakeRun()))
+    receipt = toolchain.apply(req, node, p, runner())
     assert open(gofmt, "rb").read() == b"\x7fELF gofmt"
     assert receipt["manifest"]["bin/gofmt"]["sha256"] == sha256_bytes(b"\x7fELF gofmt")
     assert json.load(open(_receipt_file(lay))) == receipt
@@ -886,18 +883,18 @@ def test_full_catches_a_replaced_gofmt_whose_receipt_entry_was_rewritten(lay, tm
     assert _plan_again(lay, tarball, sha)[2].actions == []
 
 
-def test_full_refuses_a_tarball_that_no_longer_matches_its_checksum(lay, tmp_path):
+def test_full_refuses_a_tarball_that_no_longer_matches_its_checksum(runner, lay, tmp_path):
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
-    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    run_apply(lay, tarball, sha, runner())
     with open(tarball, "ab") as f:
         f.write(b"tampered")
     with pytest.raises(GofleetError, match="checksum mismatch for src %s" % tarball):
         _plan_again(lay, tarball, sha, verify="full")
 
 
-def test_full_without_a_tarball_falls_back_to_the_receipt_and_warns(lay, tmp_path):
+def test_full_without_a_tarball_falls_back_to_the_receipt_and_warns(runner, lay, tmp_path):
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
-    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    run_apply(lay, tarball, sha, runner())
     _req, _node, p = _plan_again(lay, tarball, sha, verify="full", src=None)
     assert p.actions == [] and p.verify == "full"
     assert len(p.warnings) == 1
@@ -910,9 +907,9 @@ def sha256_bytes(data):
 
 # ---------------------------------------------------------------- owners (issue 13.2)
 
-def test_owner_change_is_reported_under_fast_and_full_and_repaired(lay, tmp_path):
+def test_owner_change_is_reported_under_fast_and_full_and_repaired(runner, lay, tmp_path):
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
-    _req, _p, receipt = run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    _req, _p, receipt = run_apply(lay, tarball, sha, runner())
     assert (receipt["manifest"]["bin/go"]["uid"], receipt["manifest"]["bin/go"]["gid"]) == (0, 0)
     go = os.path.join(lay.goroot(VERSION), "bin", "go")
     os.lchown(go, 65534, 65534)
@@ -921,14 +918,14 @@ def test_owner_change_is_reported_under_fast_and_full_and_repaired(lay, tmp_path
         assert p.drift_items == [drift.item("bin/go", "owner", "0:0", "65534:65534")], verify
         assert p.drift == ["owner: bin/go (0:0 -> 65534:65534)"]
     req, node, p = _plan_again(lay, tarball, sha)
-    toolchain.apply(req, node, p, toolchain.Runner(FakeRun()))
+    toolchain.apply(req, node, p, runner())
     assert (os.lstat(go).st_uid, os.lstat(go).st_gid) == (0, 0)
     assert _plan_again(lay, tarball, sha, verify="full")[2].actions == []
 
 
-def test_old_receipt_without_owners_expects_root(lay, tmp_path):
+def test_old_receipt_without_owners_expects_root(runner, lay, tmp_path):
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
-    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    run_apply(lay, tarball, sha, runner())
 
     def strip(data):
         for entry in data["manifest"].values():
@@ -943,9 +940,9 @@ def test_old_receipt_without_owners_expects_root(lay, tmp_path):
 
 # ---------------------------------------------------------------- drift in --check --diff (issue 13.12)
 
-def test_mode_change_is_a_mode_item_in_drift_and_diff(lay, tmp_path):
+def test_mode_change_is_a_mode_item_in_drift_and_diff(runner, lay, tmp_path):
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
-    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    run_apply(lay, tarball, sha, runner())
     os.chmod(os.path.join(lay.goroot(VERSION), "bin", "gofmt"), 0o757)
     req, node, p = _plan_again(lay, tarball, sha)
     assert p.drift_items == [drift.item("bin/gofmt", "mode", "0755", "0757")]
@@ -974,9 +971,9 @@ def _same_size_edit(path):
 @pytest.mark.parametrize("last_full,due", [(_days_ago(8), True), (_days_ago(7), True), (_days_ago(6), False),
                                            (_days_ago(0), False), (_days_ago(-30), True), (None, True)],
                          ids=["8-days", "7-days", "6-days", "today", "in-the-future", "never"])
-def test_verify_full_every_rotates_a_full_verify_in_when_due(lay, tmp_path, last_full, due):
+def test_verify_full_every_rotates_a_full_verify_in_when_due(runner, lay, tmp_path, last_full, due):
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
-    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    run_apply(lay, tarball, sha, runner())
     _rewrite_receipt(lay, lambda d: d.update(verified_full_at=last_full, installed_at=last_full))
     print_go = os.path.join(lay.goroot(VERSION), "src", "fmt", "print.go")
     _same_size_edit(print_go)
@@ -984,7 +981,7 @@ def test_verify_full_every_rotates_a_full_verify_in_when_due(lay, tmp_path, last
     assert p.verify == ("full" if due else "fast")
     assert p.drift == (["content: src/fmt/print.go (sha256=%s -> sha256=%s)" % (
         sha256_bytes(b"package fmt\n"), sha256_bytes(b"package FMT\n"))] if due else [])
-    toolchain.apply(req, node, p, toolchain.Runner(FakeRun()))
+    toolchain.apply(req, node, p, runner())
     recorded = json.load(open(_receipt_file(lay)))["verified_full_at"]
     if due:
         assert open(print_go, "rb").read() == b"package fmt\n"
@@ -995,13 +992,13 @@ def test_verify_full_every_rotates_a_full_verify_in_when_due(lay, tmp_path, last
     assert _plan_again(lay, tarball, sha, verify_full_every=7)[2].verify == ("fast" if due else "fast")
 
 
-def test_a_due_full_verify_without_drift_records_the_time_but_is_no_change(lay, tmp_path):
+def test_a_due_full_verify_without_drift_records_the_time_but_is_no_change(runner, lay, tmp_path):
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
-    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    run_apply(lay, tarball, sha, runner())
     _rewrite_receipt(lay, lambda d: d.update(verified_full_at=_days_ago(30)))
     req, node, p = _plan_again(lay, tarball, sha, verify_full_every=7)
     assert p.verify == "full" and p.actions == [] and not p.changed and p.needs_apply
-    toolchain.apply(req, node, p, toolchain.Runner(FakeRun()))
+    toolchain.apply(req, node, p, runner())
     assert json.load(open(_receipt_file(lay)))["verified_full_at"][:10] == time.strftime("%Y-%m-%d", time.gmtime())
     again = _plan_again(lay, tarball, sha, verify_full_every=7)[2]
     assert again.verify == "fast" and not again.needs_apply
@@ -1012,9 +1009,9 @@ def test_verify_full_every_must_not_be_negative(lay):
         toolchain.Request(lay.params(verify_full_every=-1), "amd64")
 
 
-def test_full_streams_a_url_tarball_without_writing_it(lay, tmp_path):
+def test_full_streams_a_url_tarball_without_writing_it(runner, lay, tmp_path):
     tarball, sha = make_go_tarball(tmp_path / "go.tar.gz")
-    run_apply(lay, tarball, sha, toolchain.Runner(FakeRun()))
+    run_apply(lay, tarball, sha, runner())
     gofmt = os.path.join(lay.goroot(VERSION), "bin", "gofmt")
     with open(gofmt, "wb") as f:
         f.write(b"\x7fELF evil")

@@ -32,7 +32,7 @@ def node(tmp_path, monkeypatch, static_elf, fake_systemctl):
 
     # functions, not the fake itself: set on the class, they bind the module as self
     def run_command(self, cmd, **kw):
-        return fake(cmd)
+        return fake(cmd, **kw)
 
     def exit_json(self, **result):
         raise Exit("exit", result)
