@@ -23,7 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from module_runner import ROOT, VENV_BIN, NodeLayout, ansible_env
+from ansible_run import ANSIBLE_PLAYBOOK, ansible_env
+from module_runner import ROOT, NodeLayout
+
+VENV_BIN = os.path.dirname(ANSIBLE_PLAYBOOK)
 
 import mirror_fixtures
 

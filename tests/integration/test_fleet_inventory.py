@@ -17,8 +17,11 @@ import subprocess
 
 import pytest
 
-from module_runner import ROOT, VENV_BIN, NodeLayout, ansible_env
+from ansible_run import ANSIBLE_PLAYBOOK, ansible_env
+from module_runner import ROOT, NodeLayout
 from test_drift_report import rendered_text
+
+VENV_BIN = os.path.dirname(ANSIBLE_PLAYBOOK)
 
 pytestmark = pytest.mark.integration
 

@@ -16,7 +16,10 @@ import subprocess
 
 import pytest
 
-from module_runner import ROOT, VENV_BIN, ansible_env
+from ansible_run import ANSIBLE_PLAYBOOK, ansible_env
+from module_runner import ROOT
+
+VENV_BIN = os.path.dirname(ANSIBLE_PLAYBOOK)
 
 pytestmark = pytest.mark.integration
 SHOW = ["offline_mirror_nginx_user", "offline_mirror_nginx_bin", "__offline_mirror_service_manager"]
