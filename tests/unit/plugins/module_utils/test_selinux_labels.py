@@ -783,6 +783,7 @@ def test_bad_port_input_fails_naming_it(ports, port_types, words):
 def test_port_transaction_that_fails_leaves_the_store_unchanged():
     local = {}
     host, records = port_host(local)
+
     def refuse(*args):
         raise ValueError("Could not add port")
     records.add = refuse
