@@ -693,8 +693,11 @@ def commit_ports(records, todo):
                 records.delete(str(port), "tcp")
         records.finish()
     except (ValueError, OSError, RuntimeError) as e:
-        raise GofleetError("semanage port for %s failed, policy store unchanged: %s"
-                           % (", ".join("tcp/%d" % a[1] for a in todo), str(e).strip()))
+        # seobject logs each change with socket.getprotobyname(): a host without /etc/protocols
+        # (a minimal image without netbase) fails there, as `semanage port` itself does.
+        hint = " (/etc/protocols is missing)" if "protocol not found" in str(e) else ""
+        raise GofleetError("semanage port for %s failed, policy store unchanged: %s%s"
+                           % (", ".join("tcp/%d" % a[1] for a in todo), str(e).strip(), hint))
 
 
 def run(host, paths, setype=None, state="present", restore=True, ignore_selinux_state=False, ports=None,
