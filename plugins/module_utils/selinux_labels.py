@@ -665,10 +665,14 @@ def plan_ports(policy, local, ports, port_types, state="present"):
     absent: only a local rule for exactly that port with one of `port_types` is removed (a
     base-policy rule cannot be, and is left alone).
     """
+    # get_all() keys base and local rules alike: for a port the local store overrides (semanage
+    # port -m on a base rule) it may answer the base type, so the local rule is laid over it.
+    merged = dict(policy)
+    merged.update(local)
     actions = []
     for port in sorted(set(ports)):
-        current = port_types_of(policy, port)
-        exact = policy.get((port, port, "tcp"))
+        current = port_types_of(merged, port)
+        exact = merged.get((port, port, "tcp"))
         if state == "absent":
             mine = local.get((port, port, "tcp"))
             removable = mine is not None and mine[0] in port_types

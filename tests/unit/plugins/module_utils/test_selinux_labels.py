@@ -683,8 +683,9 @@ class FakePortRecords(object):
         self.reload = load
 
     def get_all(self, locallist=0):
-        merged = dict(BASE_PORTS)
-        merged.update(self.local)
+        # as the real one answers: a base rule the local store overrides still shows its base type
+        merged = dict(self.local)
+        merged.update(BASE_PORTS)
         return dict(self.local) if locallist else merged
 
     def start(self):
