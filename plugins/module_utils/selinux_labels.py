@@ -663,10 +663,14 @@ def plan_ports(policy, local, ports, port_types, state="present"):
     absent: only a local rule for exactly that port with one of `port_types` is removed (a
     base-policy rule cannot be, and is left alone).
     """
+    # get_all() keys base and local rules alike: for a port the local store overrides (semanage
+    # port -m on a base rule) it may answer the base type, so the local rule is laid over it.
+    merged = dict(policy)
+    merged.update(local)
     actions = []
     for port in sorted(set(ports)):
-        current = port_types_of(policy, port)
-        exact = policy.get((port, port, "tcp"))
+        current = port_types_of(merged, port)
+        exact = merged.get((port, port, "tcp"))
         if state == "absent":
             mine = local.get((port, port, "tcp"))
             removable = mine is not None and mine[0] in port_types
@@ -691,8 +695,11 @@ def commit_ports(records, todo):
                 records.delete(str(port), "tcp")
         records.finish()
     except (ValueError, OSError, RuntimeError) as e:
-        raise GofleetError("semanage port for %s failed, policy store unchanged: %s"
-                           % (", ".join("tcp/%d" % a[1] for a in todo), str(e).strip()))
+        # seobject logs each change with socket.getprotobyname(): a host without /etc/protocols
+        # (a minimal image without netbase) fails there, as `semanage port` itself does.
+        hint = " (/etc/protocols is missing)" if "protocol not found" in str(e) else ""
+        raise GofleetError("semanage port for %s failed, policy store unchanged: %s%s"
+                           % (", ".join("tcp/%d" % a[1] for a in todo), str(e).strip(), hint))
 
 
 def run(host, paths, setype=None, state="present", restore=True, ignore_selinux_state=False, ports=None,

@@ -165,6 +165,9 @@ def test_ports_through_the_policy_store(tmp_path, selinux_host):
     """The offline mirror's port rules (roles/offline_mirror/tasks/server.yml), read back with semanage."""
     c = selinux_host
     assert local_ports(c) == {}
+    # seobject (and semanage port) name the protocol through /etc/protocols, which every real host
+    # has (netbase, setup) and the minbase image lacks.
+    c.exec("test -s /etc/protocols || printf 'tcp 6 TCP\\nudp 17 UDP\\n' > /etc/protocols")
     # 8080 is http_cache_port_t in the base policy: nginx may bind it, nothing to add.
     assert "http_cache_port_t" in policy_port_types(c, "8080")
     task = label_task(ports=["8080", "8099", "tcp/5432"], port_types=["http_port_t", "http_cache_port_t"],

@@ -684,8 +684,9 @@ class FakePortRecords(object):
         self.reload = load
 
     def get_all(self, locallist=0):
-        merged = dict(BASE_PORTS)
-        merged.update(self.local)
+        # as the real one answers: a base rule the local store overrides still shows its base type
+        merged = dict(self.local)
+        merged.update(BASE_PORTS)
         return dict(self.local) if locallist else merged
 
     def start(self):
@@ -788,6 +789,7 @@ def test_bad_port_input_fails_naming_it(port_host, ports, port_types, words):
 def test_port_transaction_that_fails_leaves_the_store_unchanged(port_host):
     local = {}
     host, records = port_host(local)
+
     def refuse(*args):
         raise ValueError("Could not add port")
     records.add = refuse
