@@ -24,6 +24,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import collections
+import glob
 import json
 import os
 import re
@@ -33,7 +34,10 @@ import sys
 import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-VENV_BIN = os.path.join(ROOT, ".venv", "bin")
+# GOFLEET_ANSIBLE_BIN: another ansible-core's venv bin/ (tests/matrix/venv.sh), for the matrix run
+# (tests/quality/test_matrix.py); the module children then run with that venv's Python too.
+VENV_BIN = os.environ.get("GOFLEET_ANSIBLE_BIN") or os.path.join(ROOT, ".venv", "bin")
+MODULE_PYTHON = os.path.join(VENV_BIN, "python") if os.environ.get("GOFLEET_ANSIBLE_BIN") else sys.executable
 BUILD = os.path.join(ROOT, ".build")
 ARTIFACTS = os.path.join(ROOT, ".cache", "artifacts")
 WANTED = ("1.22.12", "1.23.5")
@@ -43,6 +47,7 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "harness"))
 from ansible_run import ansible_env  # noqa: E402  (tests/harness/ansible_run.py)
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic, toolchain  # noqa: E402
 
+HOST_ARCH = {"x86_64": "amd64", "aarch64": "arm64", "loongarch64": "loong64"}.get(os.uname()[4], os.uname()[4])
 Tarball = collections.namedtuple("Tarball", "version path name sha256 arch")
 
 
@@ -67,6 +72,8 @@ def run_playbook_tasks(module, args_list, check=False, diff=False, workdir=None,
     if diff:
         cmd.append("--diff")
     env = ansible_env(no_proxy="127.0.0.1,localhost", NO_PROXY="127.0.0.1,localhost")
+    if os.environ.get("GOFLEET_ANSIBLE_BIN"):  # the matrix venv has no ansible.posix (json callback): the shared venv's
+        env["ANSIBLE_COLLECTIONS_PATH"] += os.pathsep + glob.glob(os.path.join(ROOT, ".venv", "lib", "python3*", "site-packages"))[0]
     proc = subprocess.run(cmd, cwd=workdir, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           universal_newlines=True, timeout=timeout, check=False)
     try:
@@ -97,7 +104,7 @@ def start_module(module, args, workdir, check=False, diff=False):
     with os.fdopen(fd, "w") as f:
         json.dump({"ANSIBLE_MODULE_ARGS": margs}, f)
     env = dict(os.environ, PYTHONPATH=BUILD, no_proxy="127.0.0.1,localhost")
-    return subprocess.Popen([sys.executable, module_path(module), argfile], env=env, cwd=workdir,
+    return subprocess.Popen([MODULE_PYTHON, module_path(module), argfile], env=env, cwd=workdir,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
                             start_new_session=True)
 
@@ -136,7 +143,9 @@ def read_sums():
             name = parts[1].lstrip("*")
             match = _TARBALL_RE.match(name)
             path = os.path.join(ARTIFACTS, name)
-            if match and os.path.isfile(path):
+            # SHA256SUMS may list other architectures' tarballs too (arm64 for the fleet tests):
+            # the modules here run on this machine, so only its own architecture counts.
+            if match and match.group(2) == HOST_ARCH and os.path.isfile(path):
                 found[match.group(1)] = Tarball(match.group(1), path, name, parts[0].lower(), match.group(2))
     return found
 

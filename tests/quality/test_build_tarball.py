@@ -31,10 +31,12 @@ LITTER = ["make-test.log", "roles/toolchain/debug.log", ".pytest_cache/v/cache/l
           "molecule/debian/.molecule/state.yml", ".cache/podman/podman.sock.txt", "nohup.out",
           ".venv/bin/python", ".cache/matrix/2.17/venv/pyvenv.cfg", ".tox/py/log.txt",
           "bench/results/latest.json", "bench/.last-run.json", "changelogs/.plugin-cache.yaml",
-          "context/Containerfile", "ee/context/Containerfile", "ee/collections/gofleet-golang.tar.gz", "roles/gocache/.pytest_cache/README.md", ".ansible/collections/x.txt"]
+          "context/Containerfile", "ee/context/Containerfile", "ee/collections/gofleet-golang.tar.gz",
+          "roles/gocache/.pytest_cache/README.md", ".ansible/collections/x.txt"]
 # Development material: none of it may ship.
 EXCLUDED = ["molecule/*", "tests/*", "bench/*", "docs/dev/*", ".ci/*", ".cache/*", ".pytest_cache/*",
-            ".venv/*", ".tox/*", ".ansible/*", "context/*", "*/context/*", "ee/*", "changelogs/fragments/*", "*/.pytest_cache/*", "changelogs/.plugin-cache.yaml",
+            ".venv/*", ".tox/*", ".ansible/*", "context/*", "*/context/*", "ee/*", "changelogs/fragments/*",
+            "*/.pytest_cache/*", "changelogs/.plugin-cache.yaml",
             "artifacts/*", "Makefile", "requirements.txt", "pytest.ini", ".ansible-lint", ".gitignore",
             "*.log", "*__pycache__*", "*.pyc", "*.tar.gz", "nohup.out"]
 # What users need: every plugin and role file git tracks, the playbooks and the user docs.
