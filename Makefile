@@ -19,7 +19,7 @@ export ANSIBLE_INVENTORY_UNPARSED_WARNING := false
 ENGINE      := eval "$$(bash tests/harness/engine.sh env)"
 
 .PHONY: help setup venv collection host tarballs images test test-unit test-sanity test-lint \
-        test-integration test-containers test-molecule demo bench clean
+        test-integration test-containers test-molecule test-matrix ee-context demo bench clean
 
 help:
 	@echo "make demo   - provision two offline Debian containers and build hello on each"
@@ -57,6 +57,19 @@ test-unit: venv collection
 
 test-sanity: venv
 	bash tests/sanity.sh
+
+# ansible-test sanity on the oldest and newest ansible-core claimed (meta/runtime.yml), each in its
+# own venv under .cache/matrix/<version>/ (the shared .venv stays on requirements.txt's 2.19).
+test-matrix: venv
+	for v in 2.17 2.21; do GOFLEET_SANITY_VENV=$$(bash tests/matrix/venv.sh $$v) bash tests/sanity.sh; done
+
+# The EE build context (ee/context/) from the built collection tarball; `ansible-builder build`
+# on it needs the RPM base image (docs/execution_environment.md).
+ee-context: venv
+	rm -rf ee/collections ee/context && mkdir -p ee/collections
+	$(BIN)/ansible-galaxy collection build --output-path ee/collections .
+	mv ee/collections/gofleet-golang-*.tar.gz ee/collections/gofleet-golang.tar.gz
+	cd ee && ../$(BIN)/ansible-builder create -f execution-environment.yml -c context
 
 test-lint: venv collection
 	$(BIN)/ansible-lint

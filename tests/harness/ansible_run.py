@@ -19,6 +19,7 @@ tests/ reach it through pytest.ini's pythonpath; bench/ puts tests/harness on sy
 from __future__ import annotations
 
 import collections
+import glob
 import json
 import os
 import subprocess
@@ -26,8 +27,13 @@ from pathlib import Path
 
 import engine as harness
 
-ANSIBLE_PLAYBOOK = str(harness.REPO_ROOT / ".venv" / "bin" / "ansible-playbook")
+# GOFLEET_ANSIBLE_BIN: another ansible-core's venv bin/ (tests/matrix/venv.sh) for the matrix run.
+VENV_BIN = os.environ.get("GOFLEET_ANSIBLE_BIN") or str(harness.REPO_ROOT / ".venv" / "bin")
+ANSIBLE_PLAYBOOK = os.path.join(VENV_BIN, "ansible-playbook")
 COLLECTIONS = str(harness.REPO_ROOT / ".build")
+if os.environ.get("GOFLEET_ANSIBLE_BIN"):
+    # The matrix venv has ansible-core alone: ansible.posix (the json callback) comes from the shared venv.
+    COLLECTIONS += os.pathsep + glob.glob(str(harness.REPO_ROOT / ".venv" / "lib" / "python3*" / "site-packages"))[0]
 PYTHON = "/usr/bin/python3"
 # Go settings that can reach the network or change the toolchain, read from the environment.
 GO_NETWORK_ENV = ("GOPROXY", "GOSUMDB", "GONOSUMDB", "GONOPROXY", "GOPRIVATE", "GOINSECURE",

@@ -37,6 +37,9 @@ from ansible_collections.gofleet.golang.plugins.module_utils import artifact, at
 from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import tarball_arch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# GOFLEET_ANSIBLE_BIN: another ansible-core's venv bin/ (tests/matrix/venv.sh), for the matrix run
+# (tests/quality/test_matrix.py); the module children then run with that venv's Python too.
+MODULE_PYTHON = os.path.join(ansible_run.VENV_BIN, "python") if os.environ.get("GOFLEET_ANSIBLE_BIN") else sys.executable
 BUILD = os.path.join(ROOT, ".build")
 ARTIFACTS = os.path.join(ROOT, ".cache", "artifacts")
 WANTED = ("1.22.12", "1.23.5")
@@ -80,7 +83,7 @@ def start_module(module, args, workdir, check=False, diff=False):
     with os.fdopen(fd, "w") as f:
         json.dump({"ANSIBLE_MODULE_ARGS": margs}, f)
     env = ansible_run.ansible_env(PYTHONPATH=BUILD, no_proxy="127.0.0.1,localhost")   # the same Go env as a play
-    return subprocess.Popen([sys.executable, module_path(module), argfile], env=env, cwd=workdir,
+    return subprocess.Popen([MODULE_PYTHON, module_path(module), argfile], env=env, cwd=workdir,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
                             start_new_session=True)
 
