@@ -61,3 +61,26 @@ def go_source(dest, tarballs, copy=False, index_override=None):
         index.append({"version": "go" + version, "stable": True, "files": files + releases[version]})
     (dest / "index.json").write_text(json.dumps(index, indent=1))
     return "file://" + str(dest)
+
+
+def build_bundle(dest, keys, signing_key=None, gnupg_home=None):
+    """Build a fleet bundle at dest from the repacked tarballs `keys` [(version, arch)] with
+    playbooks/bundle_build.yml; returns dest. Raises with ansible's output when it fails."""
+    import subprocess
+    found = available()
+    missing = [k for k in keys if k not in found]
+    if missing:
+        raise LookupError("Go tarballs unavailable: %s (tests/harness/go_tarballs.sh golang-1.22:arm64 ...)" % missing)
+    dest = Path(dest)
+    url = go_source(dest.parent / (dest.name + "-src"), [found[k] for k in keys])
+    extra = {"gofleet_bundle_dir": str(dest), "gofleet_go_source": url,
+             "gofleet_go_versions": sorted(set(v for v, _ in keys)), "gofleet_go_arches": sorted(set(a for _, a in keys))}
+    if signing_key:
+        extra.update(gofleet_bundle_signing_key=signing_key, gofleet_bundle_gnupg_home=str(gnupg_home))
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build"), ANSIBLE_LOCALHOST_WARNING="false",
+               ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
+    proc = subprocess.run([str(ROOT / ".venv" / "bin" / "ansible-playbook"), str(ROOT / "playbooks" / "bundle_build.yml"),
+                           "-e", json.dumps(extra)], env=env, capture_output=True, text=True, timeout=900, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError("bundle_build.yml failed:\n%s\n%s" % (proc.stdout[-3000:], proc.stderr[-2000:]))
+    return dest

@@ -143,4 +143,23 @@ done
 (cd "$out" && sha256sum "${produced[@]}") > "$out/SHA256SUMS.tmp"
 mv "$out/SHA256SUMS.tmp" "$out/SHA256SUMS"
 log "wrote .cache/artifacts/SHA256SUMS:"; sed 's/^/  /' "$out/SHA256SUMS"
+# ... and index.json in go.dev's ?mode=json&include=all shape, so .cache/artifacts is a
+# go.dev/dl-shaped source for playbooks/bundle_build.yml (file://.../.cache/artifacts).
+python3 - "$out" "${produced[@]}" <<'PY'
+import hashlib, json, os, re, sys
+out, names = sys.argv[1], sys.argv[2:]
+sums = dict(reversed(l.split(None, 1)) for l in open(os.path.join(out, "SHA256SUMS")).read().splitlines())
+releases = {}
+for name in names:
+    version, arch = re.match(r"^go([0-9.]+)\.linux-([0-9a-z]+)\.tar\.gz$", name).groups()
+    releases.setdefault(version, []).append({
+        "filename": name, "os": "linux", "arch": arch, "version": "go" + version,
+        "sha256": sums[name], "size": os.path.getsize(os.path.join(out, name)), "kind": "archive"})
+index = [{"version": "go" + v, "stable": True, "files": releases[v]}
+         for v in sorted(releases, key=lambda v: [int(x) for x in v.split(".")], reverse=True)]
+with open(os.path.join(out, "index.json.tmp"), "w") as f:
+    json.dump(index, f, indent=1)
+os.rename(os.path.join(out, "index.json.tmp"), os.path.join(out, "index.json"))
+PY
+log "wrote .cache/artifacts/index.json (go.dev format)"
 log "done in $(( $(date +%s) - start ))s"
