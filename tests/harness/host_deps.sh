@@ -7,6 +7,7 @@
 #   debian-archive-keyring  verifies debootstrap and the project-local apt fetches
 #   gpg, xz-utils, curl   signature tests, .deb payloads, probing the podman socket
 #   ca-certificates       https mirrors
+#   qemu-user-static, binfmt-support, arch-test   arm64 containers under qemu-user (binfmt.sh)
 set -euo pipefail
 
 start=$(date +%s)
@@ -22,6 +23,9 @@ declare -A probe=(
     [curl]=curl
     [/usr/share/keyrings/debian-archive-keyring.gpg]=debian-archive-keyring
     [/etc/ssl/certs/ca-certificates.crt]=ca-certificates
+    [qemu-aarch64-static]=qemu-user-static
+    [update-binfmts]=binfmt-support
+    [/usr/lib/arch-test/arm64]=arch-test
 )
 
 missing=()
