@@ -62,8 +62,9 @@ bootstrap() {
     local arch=$1 ref=$2 mirror rootfs="$root/.cache/images/rootfs-debian12-$1" log="$root/.cache/images/debootstrap-$1.log"
     mirror=$(bash "$here/apt_mirror.sh")
     rm -rf "$rootfs"; mkdir -p "$rootfs"
-    # The rootfs must never outlive this function (~300 MB under .cache).
-    trap 'rm -rf "$rootfs"' RETURN
+    # The rootfs must never outlive this function (~300 MB under .cache); the trap removes
+    # itself, or it would fire again when the caller returns, with $rootfs out of scope.
+    trap 'rm -rf "$rootfs"; trap - RETURN' RETURN
     debootstrap --arch="$arch" --variant=minbase --include="$BASE_PKGS" bookworm "$rootfs" "$mirror" \
         > "$log" 2>&1 || { tail -n 30 "$log"; return 1; }
     # Leave the image's apt pointing at the same mirror, and as small as it can be.
