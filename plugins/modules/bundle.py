@@ -75,7 +75,7 @@ arches:
   elements: str
   returned: success
 toolchains:
-  description: C({version: {arch: {name, sha256, size}}}) of every toolchain.
+  description: Every toolchain by version, then by architecture, each with C(name), C(sha256) and C(size).
   type: dict
   returned: success
 files:

@@ -37,7 +37,7 @@ options:
     type: path
     required: true
   archive:
-    description: Absolute path of the bundle tarball; its members are C(<name>/...). Default O(dest) plus C(.tar) (not compressed: the toolchains already are).
+    description: Absolute path of the bundle tarball; its members are C(<name>/...). Default O(dest) plus C(.tar), not compressed (the toolchains already are).
     type: path
   name:
     description: Name of the bundle (the tarball's top directory, the SBOM's name). Default the base name of O(dest).
