@@ -19,7 +19,7 @@ BUILD_SPEC = dict(
     mirror_bundles=dict(type="list", elements="path", default=[]),
     ca=dict(type="list", elements="path", default=[]),
     binaries=dict(type="list", elements="path", default=[]),
-    signing_key=dict(type="str"),
+    signing_key=dict(type="str", no_log=False),  # a key id or fingerprint, not a secret
     gnupg_home=dict(type="path"),
     source_date_epoch=dict(type="int", default=0),
     validate_certs=dict(type="bool", default=True),

@@ -61,7 +61,7 @@ class Inputs(object):
                 if not os.path.isfile(path):
                     raise GofleetError("%s: %s does not exist or is not a file" % (option, path))
                 member = "%s/%s" % (fb.KIND_DIRS[kind], fb.check_member_name(os.path.basename(path), option))
-                if member in [m for _, _, m in self.extras]:
+                if member in [taken for kind_, path_, taken in self.extras]:
                     raise GofleetError("%s: two files would both be %s in the bundle" % (option, member))
                 self.extras.append((kind, path, member))
 
