@@ -200,6 +200,8 @@ def arm64_image(engine):
 HELLO_PLAY = {
     "name": "hello on every host, with no network", "hosts": "go_hosts", "gather_facts": False,
     "tasks": [
+        {"name": "Create the hello module directory",
+         "ansible.builtin.file": {"path": "/root/hello", "state": "directory", "mode": "0755"}},
         {"name": "Write hello", "ansible.builtin.copy": {"dest": "/root/hello/{{ item.name }}", "content": "{{ item.content }}",
                                                         "mode": "0644"},
          "loop": [{"name": "go.mod", "content": "module example.com/hello\n\ngo 1.22\n"},
