@@ -41,11 +41,13 @@ collection:
 host:
 	bash tests/harness/host_deps.sh
 
+# amd64 for every test, arm64 for the fleet bundle tests (repacked from Debian's arm64 packages).
 tarballs: host
-	bash tests/harness/go_tarballs.sh
+	bash tests/harness/go_tarballs.sh golang-1.22:arm64 golang-1.23:arm64
 
+# arm64 last: it re-enables qemu-aarch64 (binfmt.sh) and takes a few minutes the first time.
 images: host
-	$(ENGINE); bash tests/harness/images.sh base selinux runit
+	$(ENGINE); bash tests/harness/images.sh base selinux runit arm64
 
 setup: venv collection host tarballs images
 

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 
 import ansible_run
+import bundle_fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.containers
 VERSION = "1.22.12"
-ARTIFACTS = ROOT / ".cache" / "artifacts"
 PYENV_SHIM = "#!/bin/sh\necho \"pyenv: python3.13: command not found\" >&2\nexit 127\n"
 
 
@@ -34,14 +34,23 @@ def write_inventory(path, hosts):
     return path
 
 
-def run(tmp_path, inventory, playbook, limit):
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory):
+    """A fleet bundle (playbooks/bundle_build.yml) with go1.22.12 for amd64."""
+    try:
+        return bundle_fixtures.build_bundle(tmp_path_factory.mktemp("limit") / "bundle", [(VERSION, "amd64")])
+    except LookupError as why:
+        pytest.skip("skipped: %s" % why)
+
+
+def run(tmp_path, inventory, playbook, limit, bundle):
     shims = tmp_path / "shims"
     shims.mkdir(exist_ok=True)
     (shims / "python3.13").write_text(PYENV_SHIM)
     (shims / "python3.13").chmod(0o755)
     # interpreter=None: discovery, as on a controller without ANSIBLE_PYTHON_INTERPRETER
     played = ansible_run.run(ROOT / "playbooks" / playbook, inventory=inventory, limit=limit, workdir=tmp_path,
-                             extra_vars=["gofleet_bundle_dir=%s" % ARTIFACTS, "toolchain_selinux=never"],
+                             extra_vars=["gofleet_bundle_dir=%s" % bundle, "toolchain_selinux=never"],
                              interpreter=None, env={"PATH": "%s:%s" % (shims, os.environ["PATH"])})
     return played.proc, played.report
 
@@ -52,16 +61,14 @@ def go_version(host):
 
 
 @pytest.mark.parametrize("playbook", ["provision_toolchain.yml", "site.yml"])
-def test_playbook_with_limit_provisions_only_that_host(tmp_path, container_factory, debian_image, go_tarballs, playbook):
-    if VERSION not in go_tarballs:
-        pytest.skip("skipped: Go tarballs unavailable: no go%s" % VERSION)
+def test_playbook_with_limit_provisions_only_that_host(tmp_path, container_factory, debian_image, bundle, playbook):
     first = container_factory(debian_image, network="none", systemd=True)
     second = container_factory(debian_image, network="none", systemd=True)
     first.wait_systemd()
     second.wait_systemd()
     inventory = write_inventory(tmp_path / "inventory.json", [first, second])
 
-    proc, report = run(tmp_path, inventory, playbook, first.name)
+    proc, report = run(tmp_path, inventory, playbook, first.name, bundle)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert report["stats"][first.name]["failures"] == 0 and report["stats"][first.name]["changed"] > 0
     assert second.name not in report["stats"]
@@ -69,13 +76,13 @@ def test_playbook_with_limit_provisions_only_that_host(tmp_path, container_facto
     assert go_version(second) is None, "a host outside --limit was changed"
 
     # The next scheduled run, limited to the other host: only it changes.
-    proc, report = run(tmp_path, inventory, playbook, second.name)
+    proc, report = run(tmp_path, inventory, playbook, second.name, bundle)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert first.name not in report["stats"]
     assert go_version(second).startswith("go version go%s " % VERSION)
 
     # And a run over the whole fleet finds nothing to do.
-    proc, report = run(tmp_path, inventory, playbook, "all")
+    proc, report = run(tmp_path, inventory, playbook, "all", bundle)
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     assert report["stats"][first.name]["changed"] == 0 and report["stats"][second.name]["changed"] == 0
 

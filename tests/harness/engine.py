@@ -132,12 +132,14 @@ class Container:
     volumes    ["host:container[:opts]", ...]
     env        {"KEY": "value"}
     command    argv list or shell string; default: the image's CMD (or systemd, above)
+    arch       run an image of another architecture (arm64 under qemu-user: run
+               tests/harness/binfmt.sh first)
     """
 
     def __init__(self, engine: Engine, image: str, name: str | None = None,
                  network: str = "none", systemd: bool = False, privileged: bool = False,
                  volumes: list[str] | None = None, env: dict[str, str] | None = None,
-                 command: list[str] | str | None = None):
+                 command: list[str] | str | None = None, arch: str | None = None):
         self.engine = engine
         self.image = image
         self.name = name or f"gofleet-test-{uuid.uuid4().hex[:10]}"
@@ -156,6 +158,8 @@ class Container:
                          "--tmpfs", "/run", "--tmpfs", "/run/lock"]
             if command is None:
                 command = ["/lib/systemd/systemd"]
+        if arch:
+            argv += ["--arch", arch] if engine.name == "podman" else ["--platform", f"linux/{arch}"]
         for volume in volumes or []:
             argv += ["-v", volume]
         for key, value in (env or {}).items():

@@ -7,6 +7,9 @@
 #      fetched with a project-local apt configuration (the host's /etc/apt is never
 #      edited) and repacked into the official layout.
 # Work already done (tarball present, checksum matching) is skipped.
+#   bash tests/harness/go_tarballs.sh                     the host's arch, golang-1.22 and 1.23
+#   bash tests/harness/go_tarballs.sh golang-1.22:arm64   also these PACKAGE:ARCH (repacked from
+#                                                         Debian's arm64 golang-1.22-go; ~20 s)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -15,7 +18,13 @@ cache="$root/.cache"
 out="$cache/artifacts"
 dropped="$root/artifacts"
 series=(golang-1.22 golang-1.23)          # Debian source packages; versions come from VERSION
-arch=$(dpkg --print-architecture)          # amd64/arm64 are spelt the same by Go and Debian
+host_arch=$(dpkg --print-architecture)     # amd64/arm64 are spelt the same by Go and Debian
+targets=()
+for pkg in "${series[@]}"; do targets+=("$pkg:$host_arch"); done
+for t in "$@"; do
+    [[ $t =~ ^golang-1\.[0-9]+:(amd64|arm64)$ ]] || { echo "go_tarballs: want PACKAGE:ARCH like golang-1.22:arm64, got '$t'" >&2; exit 2; }
+    [[ " ${targets[*]} " == *" $t "* ]] || targets+=("$t")
+done
 
 start=$(date +%s)
 mkdir -p "$out"
@@ -31,6 +40,7 @@ apt_opts=(
     -o "Dir::State::Lists=$apt_dir/lists"
     -o "Dir::Cache=$apt_dir/cache"
     -o "APT::Sandbox::User=root"             # _apt cannot write into the checkout
+    -o "APT::Architectures::=amd64" -o "APT::Architectures::=arm64"   # no dpkg --add-architecture on the host
 )
 apt_updated=""
 apt_update_once() {
@@ -78,12 +88,15 @@ use_dropped() {
 
 # --- 2. repack Debian's packages --------------------------------------------------
 repack() {
-    local pkg=$1 minor=${1#golang-} stamp="$cache/go/$1.built" f
+    local pkg=$1 minor=${1#golang-} f
+    # The host arch keeps its old stamp and work dir names (shared caches predate the others).
+    local tag=$pkg; [[ $arch == "$host_arch" ]] || tag="$pkg-$arch"
+    local stamp="$cache/go/$tag.built"
     # The stamp records which tarball the last repack produced, so a warm cache needs no network.
     if [[ -f $stamp ]] && f=$(cat "$stamp") && cached_ok "$f"; then
         log "cached: $f"; made=$f; return
     fi
-    local work="$cache/go/$pkg" debs="$cache/go/$pkg/debs"
+    local work="$cache/go/$tag" debs="$cache/go/$tag/debs"
     rm -rf "$work"; mkdir -p "$debs" "$work/root"
     apt_update_once
     (cd "$debs" && apt-get "${apt_opts[@]}" download -qq "$pkg-go:$arch" "$pkg-src")
@@ -117,7 +130,8 @@ repack() {
 }
 
 produced=()
-for pkg in "${series[@]}"; do
+for target in "${targets[@]}"; do
+    pkg=${target%%:*} arch=${target##*:}
     t0=$(date +%s)
     use_dropped "$pkg"
     [[ -n $made ]] || repack "$pkg"
@@ -129,4 +143,23 @@ done
 (cd "$out" && sha256sum "${produced[@]}") > "$out/SHA256SUMS.tmp"
 mv "$out/SHA256SUMS.tmp" "$out/SHA256SUMS"
 log "wrote .cache/artifacts/SHA256SUMS:"; sed 's/^/  /' "$out/SHA256SUMS"
+# ... and index.json in go.dev's ?mode=json&include=all shape, so .cache/artifacts is a
+# go.dev/dl-shaped source for playbooks/bundle_build.yml (file://.../.cache/artifacts).
+python3 - "$out" "${produced[@]}" <<'PY'
+import hashlib, json, os, re, sys
+out, names = sys.argv[1], sys.argv[2:]
+sums = dict(reversed(l.split(None, 1)) for l in open(os.path.join(out, "SHA256SUMS")).read().splitlines())
+releases = {}
+for name in names:
+    version, arch = re.match(r"^go([0-9.]+)\.linux-([0-9a-z]+)\.tar\.gz$", name).groups()
+    releases.setdefault(version, []).append({
+        "filename": name, "os": "linux", "arch": arch, "version": "go" + version,
+        "sha256": sums[name], "size": os.path.getsize(os.path.join(out, name)), "kind": "archive"})
+index = [{"version": "go" + v, "stable": True, "files": releases[v]}
+         for v in sorted(releases, key=lambda v: [int(x) for x in v.split(".")], reverse=True)]
+with open(os.path.join(out, "index.json.tmp"), "w") as f:
+    json.dump(index, f, indent=1)
+os.rename(os.path.join(out, "index.json.tmp"), os.path.join(out, "index.json"))
+PY
+log "wrote .cache/artifacts/index.json (go.dev format)"
 log "done in $(( $(date +%s) - start ))s"

@@ -8,6 +8,7 @@
 #   gpg, xz-utils, curl   signature tests, .deb payloads, probing the podman socket
 #   ca-certificates       https mirrors
 #   chromium              headless browser that renders the drift report's HTML page in its test
+#   qemu-user-static, binfmt-support, arch-test   arm64 containers under qemu-user (binfmt.sh)
 set -euo pipefail
 
 start=$(date +%s)
@@ -24,6 +25,9 @@ declare -A probe=(
     [/usr/share/keyrings/debian-archive-keyring.gpg]=debian-archive-keyring
     [/etc/ssl/certs/ca-certificates.crt]=ca-certificates
     [chromium]=chromium
+    [qemu-aarch64-static]=qemu-user-static
+    [update-binfmts]=binfmt-support
+    [/usr/lib/arch-test/arm64]=arch-test
 )
 
 missing=()

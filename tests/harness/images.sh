@@ -7,6 +7,11 @@
 # localhost/gofleet/debian-selinux:12  + SELinux userland (policy store, semanage, python bindings)
 # localhost/gofleet/debian-runit:12    + runit, runsvdir as PID 1 supervising /var/service
 #   (issue 6 enables services with a link in /var/service, as on Void)
+# localhost/gofleet/debian-systemd-arm64:12  the base for arm64, by debootstrap --arch=arm64 under
+#   qemu-user (tests/harness/binfmt.sh first; ~4 min)
+# Every image has systemd-binfmt.service masked: a privileged container booting systemd would
+# otherwise unregister the host's binfmt entries (qemu-aarch64) for everyone.  An image built
+# before this rule is masked in place (one run + commit).
 # Flavours are derived by running the base, apt-get installing and committing.
 set -euo pipefail
 
@@ -23,6 +28,10 @@ quiet=(); [[ $ce == podman ]] && quiet=(-q)  # podman's import/commit progress i
 BASE=localhost/gofleet/debian-systemd:12
 SELINUX=localhost/gofleet/debian-selinux:12
 RUNIT=localhost/gofleet/debian-runit:12
+ARM64=localhost/gofleet/debian-systemd-arm64:12
+# The units that load binfmt entries at boot, linked to /dev/null in every image.
+BINFMT_UNITS="systemd-binfmt.service proc-sys-fs-binfmt_misc.automount proc-sys-fs-binfmt_misc.mount"
+MASK_BINFMT="for u in $BINFMT_UNITS; do ln -sfn /dev/null /etc/systemd/system/\$u; done"
 # What Ansible modules, testinfra and the roles need on top of a minimal Debian.
 BASE_PKGS=systemd,systemd-sysv,dbus,python3,python3-apt,ca-certificates,sudo,procps,iproute2,tar,gzip,xz-utils,gnupg,less
 SYSTEMD_CMD='CMD ["/lib/systemd/systemd"]'
@@ -37,12 +46,52 @@ derive() {
     # Not --rm: the stopped container is what gets committed.
     $ce run --name "$ctr" "$from" sh -euc "
         export DEBIAN_FRONTEND=noninteractive
-        apt-get update -qq
-        apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+        if [ -n \"$pkgs\" ]; then
+            apt-get update -qq
+            apt-get install -y -qq --no-install-recommends $pkgs >/dev/null
+        fi
         $extra
+        $MASK_BINFMT
         apt-get clean; rm -rf /var/lib/apt/lists/*"
     $ce commit "${quiet[@]}" "$@" "$ctr" "$new" >/dev/null
     $ce rm "$ctr" >/dev/null
+}
+
+# debootstrap a Debian 12 rootfs for ARCH with the base packages and import it as REF.
+bootstrap() {
+    local arch=$1 ref=$2 mirror rootfs="$root/.cache/images/rootfs-debian12-$1" log="$root/.cache/images/debootstrap-$1.log"
+    mirror=$(bash "$here/apt_mirror.sh")
+    rm -rf "$rootfs"; mkdir -p "$rootfs"
+    # The rootfs must never outlive this function (~300 MB under .cache); the trap removes
+    # itself, or it would fire again when the caller returns, with $rootfs out of scope.
+    trap 'rm -rf "$rootfs"; trap - RETURN' RETURN
+    debootstrap --arch="$arch" --variant=minbase --include="$BASE_PKGS" bookworm "$rootfs" "$mirror" \
+        > "$log" 2>&1 || { tail -n 30 "$log"; return 1; }
+    # Leave the image's apt pointing at the same mirror, and as small as it can be.
+    echo "deb $mirror bookworm main" > "$rootfs/etc/apt/sources.list"
+    rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/archives/*.deb
+    for u in $BINFMT_UNITS; do ln -sfn /dev/null "$rootfs/etc/systemd/system/$u"; done
+    tar -C "$rootfs" --numeric-owner -cf - . \
+        | $ce import "${quiet[@]}" --arch "$arch" --change "$SYSTEMD_CMD" - "$ref" >/dev/null
+}
+
+# An image from before the mask rule: mask the units and commit over the same name.
+ensure_masked() {
+    local ref=$1 ctr="gofleet-mask-$$" cmd
+    if $ce run --rm --network none --entrypoint /bin/sh "$ref" -c 'test "$(readlink /etc/systemd/system/systemd-binfmt.service)" = /dev/null'; then
+        return
+    fi
+    cmd=$($ce image inspect --format '{{json .Config.Cmd}}' "$ref")
+    $ce rm -f "$ctr" >/dev/null 2>&1 || true
+    $ce run --name "$ctr" --network none --entrypoint /bin/sh "$ref" -c "$MASK_BINFMT"
+    $ce commit "${quiet[@]}" --change "CMD $cmd" --change 'ENTRYPOINT []' "$ctr" "$ref" >/dev/null
+    $ce rm "$ctr" >/dev/null
+    log "masked systemd-binfmt in $ref"
+}
+
+build_arm64() {
+    bash "$here/binfmt.sh"
+    bootstrap arm64 "$ARM64"
 }
 
 build_base() {
@@ -53,18 +102,7 @@ build_base() {
         return
     fi
     log "no registry answers; building $BASE with debootstrap"
-    local mirror rootfs="$root/.cache/images/rootfs-debian12"
-    mirror=$(bash "$here/apt_mirror.sh")
-    rm -rf "$rootfs"; mkdir -p "$rootfs"
-    # The rootfs must never outlive this function (~300 MB under .cache).
-    trap 'rm -rf "$rootfs"' RETURN
-    debootstrap --variant=minbase --include="$BASE_PKGS" bookworm "$rootfs" "$mirror" \
-        > "$root/.cache/images/debootstrap.log" 2>&1 \
-        || { tail -n 30 "$root/.cache/images/debootstrap.log"; return 1; }
-    # Leave the image's apt pointing at the same mirror, and as small as it can be.
-    echo "deb $mirror bookworm main" > "$rootfs/etc/apt/sources.list"
-    rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/archives/*.deb
-    tar -C "$rootfs" --numeric-owner -cf - . | $ce import "${quiet[@]}" --change "$SYSTEMD_CMD" - "$BASE" >/dev/null
+    bootstrap amd64 "$BASE"
 }
 
 build_selinux() {
@@ -81,13 +119,13 @@ build_runit() {
 want=("$@"); ((${#want[@]})) || want=(base)
 for flavour in "${want[@]}"; do
     case $flavour in
-        base) ref=$BASE ;; selinux) ref=$SELINUX ;; runit) ref=$RUNIT ;;
-        *) echo "images: unknown flavour '$flavour' (base, selinux, runit)" >&2; exit 2 ;;
+        base) ref=$BASE ;; selinux) ref=$SELINUX ;; runit) ref=$RUNIT ;; arm64) ref=$ARM64 ;;
+        *) echo "images: unknown flavour '$flavour' (base, selinux, runit, arm64)" >&2; exit 2 ;;
     esac
     t0=$SECONDS
-    if exists "$ref"; then log "$ref exists"; continue; fi
+    if exists "$ref"; then ensure_masked "$ref"; log "$ref exists"; continue; fi
     # Every flavour starts from the base.
-    if [[ $flavour != base ]] && ! exists "$BASE"; then
+    if [[ $flavour != base && $flavour != arm64 ]] && ! exists "$BASE"; then
         t1=$SECONDS; build_base; log "built $BASE ($((SECONDS - t1))s)"
     fi
     "build_$flavour"
