@@ -39,7 +39,8 @@ from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch impor
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 # GOFLEET_ANSIBLE_BIN: another ansible-core's venv bin/ (tests/matrix/venv.sh), for the matrix run
 # (tests/quality/test_matrix.py); the module children then run with that venv's Python too.
-MODULE_PYTHON = os.path.join(ansible_run.VENV_BIN, "python") if os.environ.get("GOFLEET_ANSIBLE_BIN") else sys.executable
+VENV_BIN = ansible_run.VENV_BIN   # the ansible-* commands of this run (the matrix may point elsewhere)
+MODULE_PYTHON = os.path.join(VENV_BIN, "python") if os.environ.get("GOFLEET_ANSIBLE_BIN") else sys.executable
 BUILD = os.path.join(ROOT, ".build")
 ARTIFACTS = os.path.join(ROOT, ".cache", "artifacts")
 WANTED = ("1.22.12", "1.23.5")

@@ -13,16 +13,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 
 import pytest
 
 from module_runner import ROOT, VENV_BIN, assert_one_line_failure
 from ansible_run import ansible_env
 
-sys.path.insert(0, os.path.join(ROOT, "tests"))
-import bundle_fixtures  # noqa: E402
-import mirror_fixtures  # noqa: E402
+import bundle_fixtures
+import mirror_fixtures
 
 pytestmark = pytest.mark.integration
 

@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tarfile
 from pathlib import Path
 
@@ -21,9 +20,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
-sys.path.insert(0, str(ROOT / "tests" / "harness"))
-import ansible_run  # noqa: E402
-import engine as harness  # noqa: E402
+import ansible_run
+import engine as harness
 
 LITTER = ["make-test.log", "roles/toolchain/debug.log", ".pytest_cache/v/cache/lastfailed",
           "plugins/module_utils/__pycache__/go_env.cpython-311.pyc", "__pycache__/x.pyc",

@@ -13,17 +13,14 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "tests" / "harness"))
-sys.path.insert(0, str(ROOT / "tests"))
-import ansible_run  # noqa: E402
-import bundle_fixtures  # noqa: E402
+import ansible_run
+import bundle_fixtures
 
 pytestmark = pytest.mark.containers
 VERSION = "1.22.12"
