@@ -9,6 +9,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import os
 import shutil
 
 from ansible.plugins.action import ActionBase
@@ -49,4 +50,8 @@ class ActionModule(ActionBase):
                                      for a, e in arches.items())) for v, arches in toolchains.items()),
             files=doc["files"],
         )
+        if not args["keyring"] and os.path.isfile(os.path.join(args["path"], fb.SIGNATURE)):
+            # Nothing skipped silently: the sums were checked, the signature over them was not.
+            result["warnings"] = ["bundle %s carries %s but no keyring was given: its signature was not checked" % (
+                args["path"], fb.SIGNATURE)]
         return result

@@ -29,7 +29,7 @@ class ActionModule(ActionBase):
             inputs = fleet_build.Inputs(args)
             entries, modules = fleet_build.plan(inputs)
             generated = fleet_build.render(inputs, entries, modules)
-            changed = not fleet_build.up_to_date(inputs, generated)
+            changed = not fleet_build.up_to_date(inputs, generated, entries, run_command, shutil.which("gpg"))
             before = self._old_sums(inputs)
             archive_sha = None
             if changed and not self._task.check_mode:

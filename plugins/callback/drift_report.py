@@ -12,7 +12,7 @@ type: notification
 short_description: Write a fleet drift report (JSON, HTML, Markdown) of every gofleet.golang result of a run
 description:
   - Collects the result of every C(gofleet.golang) module task of a run (M(gofleet.golang.go_toolchain),
-    M(gofleet.golang.go_offline_mirror), M(gofleet.golang.selinux_gocache), M(gofleet.golang.systemd_gounit)),
+    M(gofleet.golang.go_offline_mirror), M(gofleet.golang.selinux_gocache), M(gofleet.golang.go_service)),
     on every host, and at the end of the run writes C(drift-report.json), C(drift-report.html) and
     C(drift-report.md) into a new timestamped directory under O(dir). The path is printed (to stderr, so a
     JSON stdout callback stays parseable) at the end of the run.
@@ -26,7 +26,7 @@ description:
   - Ansible's exit status cannot be set by a callback. For a distinct exit status when a check run finds
     drift, run the playbook through C(playbooks/schedule/drift_run.sh), which exits 10 when the report's
     C(exit_status) is 10 (check mode, drift found, O(fail_on_drift) asked for).
-version_added: 1.1.0
+version_added: 0.2.0
 author:
   - gofleet founders (@gofleet)
 requirements:

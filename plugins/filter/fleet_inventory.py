@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: fleet_inventory
 short_description: The fleet's Go toolchains as an SPDX 2.3 JSON SBOM, a CSV table or an HTML table
-version_added: 1.1.0
+version_added: 0.2.0
 author: gofleet founders
 description:
   - Takes one row per host (built by C(playbooks/fleet_inventory.yml) from M(gofleet.golang.go_receipts)) and

@@ -9,7 +9,7 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 name: sha256sums
 short_description: Read a SHA256SUMS text into a mapping of file name to sha256
-version_added: 0.1.0
+version_added: 0.2.0
 author: gofleet founders (@gofleet)
 description:
   - Turns what C(sha256sum FILE...) writes into a mapping of file name to lower-case hex sum, with the parser the

@@ -99,7 +99,7 @@ def plan(inputs):
 
 def _mirror_modules(path):
     """The modules of a go_offline_mirror bundle, with h1 derived from its files (not trusted)."""
-    bundle = gm.Bundle(path)
+    bundle = gomod_bundle.Bundle(path)
     try:
         doc = gomod_bundle.verify(path, bundle.doc)
     finally:
@@ -130,14 +130,23 @@ def _created(epoch):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
-def up_to_date(inputs, generated):
-    """True when dest already holds exactly these files (verified) and archive matches its .sha256."""
+def up_to_date(inputs, generated, entries, run_command, gpg):
+    """True when dest already holds exactly these files (verified) and archive matches its .sha256.
+    With a keyring, every toolchain's .asc is checked again: a bundle first built without one (or
+    with another) is never taken as up to date unchecked. With a signing key, the existing
+    SHA256SUMS.asc must verify against that key's public part."""
     try:
         if fb.read_bytes(os.path.join(inputs.dest, fb.SUMS)) != generated[fb.SUMS]:
             return False
         if bool(inputs.signing_key) != os.path.isfile(os.path.join(inputs.dest, fb.SIGNATURE)):
             return False
         fb.verify(inputs.dest)
+        if inputs.keyring:
+            for entry in entries:
+                if entry["kind"] == "toolchain":
+                    _check_asc(inputs, entry, os.path.join(inputs.dest, entry["name"]), run_command, gpg)
+        if inputs.signing_key and not _signed_by(inputs, run_command, gpg):
+            return False
         recorded = fb.read_bytes(inputs.archive + ".sha256").decode("utf-8").split()[0]
         return artifact.sha256_file(inputs.archive) == recorded
     except (GofleetError, IOError, OSError, IndexError, UnicodeDecodeError):
@@ -199,13 +208,39 @@ def _fetch_toolchain(inputs, entry, target, run_command, gpg):
         raise GofleetError("size mismatch for %s: index.json says %d bytes, got %d" % (url, entry["size"], size))
     os.chmod(target, 0o644)
     if inputs.keyring:
-        work = tempfile.mkdtemp(prefix="gofleet-asc-")
-        try:
-            asc = os.path.join(work, entry["name"] + ".asc")
-            artifact.download(url + ".asc", asc, inputs.url, "signature")
-            artifact.verify_signature(run_command, gpg, target, asc, inputs.keyring, label=url)
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+        _check_asc(inputs, entry, target, run_command, gpg)
+
+
+def _check_asc(inputs, entry, tarball, run_command, gpg):
+    """The release signature of one toolchain, fetched beside it at the source, against the keyring."""
+    url = entry["origin"]
+    work = tempfile.mkdtemp(prefix="gofleet-asc-")
+    try:
+        asc = os.path.join(work, entry["name"] + ".asc")
+        artifact.download(url + ".asc", asc, inputs.url, "signature")
+        artifact.verify_signature(run_command, gpg, tarball, asc, inputs.keyring, label=url)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _signed_by(inputs, run_command, gpg):
+    """Whether the existing SHA256SUMS.asc is a good signature by signing_key (in the builder's keyring)."""
+    if not gpg:
+        return False
+    cmd = [gpg, "--batch", "--no-tty", "--status-fd", "1", "--verify",
+           os.path.join(inputs.dest, fb.SIGNATURE), os.path.join(inputs.dest, fb.SUMS)]
+    if inputs.gnupg_home:
+        cmd[1:1] = ["--homedir", inputs.gnupg_home]
+    rc, out, dummy = run_command(cmd)
+    if rc != 0:
+        return False
+    wanted = inputs.signing_key.replace(" ", "").upper()
+    for line in (out or "").splitlines():
+        words = line.split()
+        # [GNUPG:] VALIDSIG <fpr> ... <primary fpr>; a key id or fingerprint given as signing_key
+        if len(words) > 2 and words[1] == "VALIDSIG" and any(w.upper().endswith(wanted) for w in words[2:]):
+            return True
+    return False
 
 
 def _sign(inputs, stage, run_command, gpg):

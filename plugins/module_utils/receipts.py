@@ -10,7 +10,7 @@ __metaclass__ = type
 import os
 import re
 
-from ansible_collections.gofleet.golang.plugins.module_utils import atomic, toolchain
+from ansible_collections.gofleet.golang.plugins.module_utils import atomic, toolchain, toolchain_receipt
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
 _NAME_RE = re.compile(r"^go(.+)\.json$")
@@ -21,7 +21,7 @@ def read_all(install_root, link, mirror_path=None):
     """{receipts: [...], active_version, mirror_release}; no manifest, nothing changed."""
     active = toolchain.version_of_goroot(install_root, atomic.read_link(link)) if link else None
     found = []
-    directory = os.path.join(install_root, toolchain.RECEIPT_DIR)
+    directory = os.path.join(install_root, toolchain_receipt.RECEIPT_DIR)
     names = sorted(os.listdir(directory)) if os.path.isdir(directory) else []
     for name in names:
         match = _NAME_RE.match(name)

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: go_receipts
 short_description: Read the install receipts of the Go toolchains on a host (for inventories and SBOMs)
-version_added: 1.1.0
+version_added: 0.2.0
 description:
   - Reads every receipt M(gofleet.golang.go_toolchain) wrote under O(install_root)/.receipts and returns its
     provenance (version, architecture, install time, last full verification, tarball file name, source, sha256,

@@ -11,7 +11,7 @@ DOCUMENTATION = r"""
 ---
 module: platform
 short_description: The gofleet platform of a host (family, init, SELinux, package manager, Go architecture)
-version_added: 0.1.0
+version_added: 0.2.0
 description:
   - Sets the fact C(gofleet_platform), the one answer every gofleet role takes its per-platform choices
     from. The roles call it once per host and skip it when the fact is already set.

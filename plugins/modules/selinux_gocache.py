@@ -260,9 +260,11 @@ def main():
             ignore_selinux_state=dict(type="bool", default=False),
         ),
         supports_check_mode=True,
-        required_one_of=[("path", "ports")],
     )
     p = module.params
+    # required_one_of cannot see it: both lists default to [], which counts as given.
+    if not p["path"] and not p["ports"]:
+        module.fail_json(msg="selinux_gocache: give path or ports (both are empty)")
     selinux, seobject, missing = selinux_labels.import_bindings()
     family = None
     if missing:

@@ -36,7 +36,7 @@ def valid(role, root):
                     "gocache_selinux": "never"},
         "offline_mirror": {"offline_mirror_role": "client", "offline_mirror_path": root + "/srv/gomirror",
                            "offline_mirror_staging_dir": root + "/staging", "offline_mirror_config_dir": root + "/etc",
-                           "offline_mirror_state_dir": root + "/state", "offline_mirror_runit_sv_dir": root + "/sv"},
+                           "offline_mirror_state_dir": root + "/state"},
         "go_service": {"go_service_name": "hello", "go_service_binary_src": root + "/hello",
                        "go_service_binary_path": root + "/bin/hello"},
     }[role]

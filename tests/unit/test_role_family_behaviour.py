@@ -121,3 +121,14 @@ def test_the_role_has_no_family_this_test_does_not_know():
     """A new vars/<name>.yml is a new platform: add it to the tables above."""
     known = {"main", "default", "Debian", "RedHat", "Void"}
     assert sorted(p.stem for p in (ROLE / "vars").glob("*.yml") if p.stem not in known) == []
+
+
+@pytest.mark.parametrize("role", sorted(p.name for p in ROLE.parent.iterdir() if (p / "vars").is_dir()))
+def test_role_vars_files_set_only_private_names(role):
+    """include_vars outranks inventory: a public name set in vars/ would silently beat a user's host_vars."""
+    public = {}
+    for path in sorted((ROLE.parent / role / "vars").glob("*.yml")):
+        names = [n for n in (load(path) or {}) if not n.startswith("__%s_" % role)]
+        if names:
+            public[path.name] = names
+    assert not public, public
