@@ -159,8 +159,11 @@ def test_loong64_old_world_abi_is_refused(tmp_path, container_factory, debian_im
     play = [{"name": "loong64 host", "hosts": "go_hosts", "gather_facts": True,
              "pre_tasks": [
                  {"name": "Verify", "ansible.builtin.import_tasks": str(ROOT / "playbooks" / "tasks" / "verify_bundle.yml")},
+                 {"name": "Learn the platform", "gofleet.golang.platform": {}},
                  {"name": "Pretend to be a Loongson host",
-                  "ansible.builtin.set_fact": {"fake_facts": "{{ ansible_facts | combine({'architecture': 'loongarch64'}) }}"}}],
+                  "ansible.builtin.set_fact": {"fake_facts": "{{ ansible_facts | combine({'gofleet_platform': "
+                                                             "ansible_facts.gofleet_platform | combine({'machine': "
+                                                             "'loongarch64', 'go_arch': 'loong64'})}) }}"}}],
              "tasks": [{"name": "Install Go", "ansible.builtin.include_role": {"name": "gofleet.golang.toolchain"},
                         "vars": {"ansible_facts": "{{ fake_facts }}", "toolchain_bundle": "{{ gofleet_bundle }}",
                                  "toolchain_version": "{{ gofleet_bundle.version }}"}}]}]
