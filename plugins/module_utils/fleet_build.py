@@ -224,21 +224,22 @@ def _check_asc(inputs, entry, tarball, run_command, gpg):
 
 
 def _signed_by(inputs, run_command, gpg):
-    """Whether the existing SHA256SUMS.asc is a good signature by signing_key (in the builder's keyring)."""
+    """Whether the existing SHA256SUMS.asc is a good signature by signing_key (in the builder's keyring).
+    signing_key may be a fingerprint, a key id or a user id: it is resolved to its fingerprints first."""
     if not gpg:
         return False
-    cmd = [gpg, "--batch", "--no-tty", "--status-fd", "1", "--verify",
-           os.path.join(inputs.dest, fb.SIGNATURE), os.path.join(inputs.dest, fb.SUMS)]
-    if inputs.gnupg_home:
-        cmd[1:1] = ["--homedir", inputs.gnupg_home]
-    rc, out, dummy = run_command(cmd)
-    if rc != 0:
+    home = ["--homedir", inputs.gnupg_home] if inputs.gnupg_home else []
+    rc, out, dummy = run_command([gpg] + home + ["--batch", "--no-tty", "--with-colons", "--list-keys", inputs.signing_key])
+    wanted = set(line.split(":")[9] for line in (out or "").splitlines()
+                 if line.startswith("fpr:") and len(line.split(":")) > 9) if rc == 0 else set()
+    rc, out, dummy = run_command([gpg] + home + ["--batch", "--no-tty", "--status-fd", "1", "--verify",
+                                                 os.path.join(inputs.dest, fb.SIGNATURE), os.path.join(inputs.dest, fb.SUMS)])
+    if rc != 0 or not wanted:
         return False
-    wanted = inputs.signing_key.replace(" ", "").upper()
     for line in (out or "").splitlines():
         words = line.split()
-        # [GNUPG:] VALIDSIG <fpr> ... <primary fpr>; a key id or fingerprint given as signing_key
-        if len(words) > 2 and words[1] == "VALIDSIG" and any(w.upper().endswith(wanted) for w in words[2:]):
+        # [GNUPG:] VALIDSIG <signing key fpr> ... <primary key fpr>
+        if len(words) > 2 and words[1] == "VALIDSIG" and wanted & set(words[2:]):
             return True
     return False
 

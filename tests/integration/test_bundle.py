@@ -274,3 +274,35 @@ def test_check_mode_predicts_without_writing(source, tmp_path):
     assert result["diff"]["before"] == ""
     assert "%s  go1.22.12.linux-arm64.tar.gz\n" % sha256(source["tarballs"][("1.22.12", "arm64")]) in result["diff"]["after"]
     assert not dest.exists() and not os.path.exists(str(dest) + ".tar")
+
+
+def test_release_signatures_are_checked_on_every_run(source, tmp_path):
+    """gofleet_go_keyring: each tarball's .asc at the source is checked, on a build and again on a
+    rerun that finds the bundle in place (a bundle first built without the keyring, or checked
+    against another key, is never taken as up to date unchecked)."""
+    if shutil.which("gpg") is None:
+        pytest.skip("skipped: gpg unavailable on this machine")
+    release = new_key(tmp_path / "release", "go release <go-release@example.invalid>")
+    other = new_key(tmp_path / "other", "someone else <else@example.invalid>")
+    tarball = source["tarballs"][("1.22.12", "amd64")]
+    dl = tmp_path / "dl"
+    bundle_fixtures.go_source(dl, [tarball], copy=True)
+    name = os.path.basename(str(tarball))
+    gpg(tmp_path / "release", "--armor", "--detach-sign", "--output", str(dl / (name + ".asc")), str(dl / name))
+    extra = {"gofleet_bundle_dir": str(tmp_path / "fleet-bundle"), "gofleet_go_source": "file://%s" % dl,
+             "gofleet_go_versions": ["1.22.12"], "gofleet_go_arches": ["amd64"]}
+
+    unchecked = build_playbook(extra)   # no keyring: nothing about signatures is claimed
+    assert unchecked.returncode == 0, unchecked.stdout[-3000:]
+    checked = build_playbook(dict(extra, gofleet_go_keyring=release))
+    assert checked.returncode == 0 and changed(checked) == 0, checked.stdout[-3000:]
+
+    wrong = build_playbook(dict(extra, gofleet_go_keyring=other))
+    assert wrong.returncode != 0, wrong.stdout[-3000:]
+    msg = [t["hosts"]["localhost"].get("msg", "") for p in json.loads(wrong.stdout)["plays"] for t in p["tasks"]
+           if t["hosts"].get("localhost", {}).get("failed")][0]
+    assert name in msg and "\n" not in msg.strip(), msg
+
+    (dl / (name + ".asc")).unlink()
+    missing = build_playbook(dict(extra, gofleet_go_keyring=release))
+    assert missing.returncode != 0 and name + ".asc" in missing.stdout, missing.stdout[-3000:]
