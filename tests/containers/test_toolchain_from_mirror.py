@@ -118,11 +118,11 @@ def client(engine, debian_image, internal_network, mirror, tmp_path_factory):
         container.remove()
 
 
-def run_client(client, mirror, bundle, name):
+def run_client(client, mirror, bundle, name, path="/toolchains"):
     return ansible_run.run_playbook(client.tmp, client, [{
         "name": name, "hosts": "all", "gather_facts": True,
         "vars": {"toolchain_version": VERSION, "toolchain_bundle": "{{ fleet }}", "toolchain_bundle_fetch": "mirror",
-                 "toolchain_bundle_url": "http://%s:%d/toolchains" % (mirror.name, PORT), "toolchain_selinux": "never"},
+                 "toolchain_bundle_url": "http://%s:%d%s" % (mirror.name, PORT, path), "toolchain_selinux": "never"},
         "pre_tasks": [verified_bundle_task(bundle)],
         "roles": [{"role": "gofleet.golang.toolchain"}]}], name=name)
 
@@ -159,24 +159,41 @@ def test_second_run_changes_nothing_and_fetches_nothing(client, mirror, fleet_bu
     assert tarball_requests(mirror) == before
 
 
+def refusal(run):
+    """The one failed task's message: it must be the install's, in one line, without a traceback."""
+    fails = failed(run)
+    assert run.proc.returncode != 0 and list(fails) == [INSTALL], fails
+    assert "Traceback" not in run.proc.stdout + run.proc.stderr
+    msg = fails[INSTALL]["msg"]
+    print("\nrefusal: %s" % msg)
+    assert "\n" not in msg.strip(), msg
+    return msg
+
+
 def test_tampered_tarball_on_the_mirror_is_refused_and_the_old_state_kept(client, mirror, fleet_bundle):
-    served = "%s/%s" % (SERVED, TARBALL)
-    mirror.exec(["python3", "-c", "import sys; f=open(sys.argv[1], 'r+b'); f.seek(5000); b=f.read(1); "
-                 "f.seek(5000); f.write(bytes([b[0] ^ 1])); f.close()", served])
+    expected = json.loads((fleet_bundle / "MANIFEST.json").read_text())
+    expected = [f["sha256"] for f in expected["files"] if f["name"] == TARBALL]
+    assert len(expected) == 1, expected
     link = client.exec(["readlink", "/usr/local/go"]).stdout
     goroot = client.exec(["readlink", "-f", "/usr/local/go"]).stdout.strip()
     assert goroot.endswith("go%s" % VERSION), goroot
     receipt = client.exec(["cat", "/usr/local/lib/go/.receipts/go%s.json" % VERSION]).stdout
-    client.exec(["rm", "-rf", goroot])
+    client.exec(["rm", "-rf", goroot])  # so the next run must fetch the tarball again
     listing = client.exec(LISTING).stdout
 
-    run = run_client(client, mirror, fleet_bundle, "tampered")
-    fails = failed(run)
-    assert run.proc.returncode != 0 and list(fails) == [INSTALL], fails
-    msg = fails[INSTALL]["msg"]
-    print("\nrefusal: %s" % msg)
-    assert "\n" not in msg.strip() and "sha256" in msg.lower() and TARBALL in msg, msg
-    assert "Traceback" not in run.proc.stdout + run.proc.stderr
+    # A toolchain_bundle_url where the mirror serves no tarball: one line naming the URL.
+    msg = refusal(run_client(client, mirror, fleet_bundle, "not-served", path="/toolchains-typo"))
+    assert "/toolchains-typo/%s" % TARBALL in msg and "404" in msg, msg
+
+    served = "%s/%s" % (SERVED, TARBALL)
+    mirror.exec(["python3", "-c", "import sys; f=open(sys.argv[1], 'r+b'); f.seek(5000); b=f.read(1); "
+                 "f.seek(5000); f.write(bytes([b[0] ^ 1])); f.close()", served])
+    before = tarball_requests(mirror)
+    msg = refusal(run_client(client, mirror, fleet_bundle, "tampered"))
+    assert "checksum mismatch" in msg and TARBALL in msg and "sha256:" + expected[0] in msg, msg
+    assert len(tarball_requests(mirror)) == len(before) + 1  # it was fetched, then refused
+
+    # Nothing of the refused tarball stays, and nothing else moved.
     assert client.exec(["readlink", "/usr/local/go"]).stdout == link
     assert client.exec(LISTING).stdout == listing
     assert client.exec(["cat", "/usr/local/lib/go/.receipts/go%s.json" % VERSION]).stdout == receipt
