@@ -12,6 +12,7 @@ role with the bundle verified on the controller in the same play, fetching from 
 - a second run is changed=0 and the mirror's access log shows no new request for the tarball;
 - with a byte of the served tarball flipped and the installed GOROOT removed, the client
   refuses it with one line naming the checksum, and keeps its link, receipt and staged files.
+A fleet bundle with no module mirror: the mirror host serves its toolchains alone.
 """
 
 from __future__ import annotations
@@ -78,29 +79,38 @@ def verified_bundle_task(bundle):
             "delegate_to": "localhost", "run_once": True, "register": "fleet"}
 
 
+def mirror_play(fleet_bundle, connected=None):
+    """What site.yml's gomirror_hosts play does with gofleet_toolchain_fetch=mirror; without
+    `connected` the fleet bundle has no module mirror and the host serves toolchains alone."""
+    values = {"offline_mirror_role": "server", "offline_mirror_toolchains_dir": SERVED, "offline_mirror_access_log": True}
+    if connected:
+        values.update(offline_mirror_bundle=str(connected["bundle"]), offline_mirror_bundle_checksum=connected["checksum"])
+    return [{
+        "name": "mirror", "hosts": "all", "gather_facts": True, "vars": values,
+        "pre_tasks": [verified_bundle_task(fleet_bundle)],
+        "roles": [{"role": "gofleet.golang.offline_mirror"}],
+        "tasks": [
+            {"name": "served dir", "ansible.builtin.file": {"path": SERVED, "state": "directory", "mode": "0755"}},
+            {"name": "serve toolchains", "ansible.builtin.copy": {
+                "src": "{{ fleet.path }}/{{ item.name }}", "dest": SERVED + "/{{ item.name }}", "mode": "0644"},
+             "loop": "{{ fleet.files | selectattr('kind', 'eq', 'toolchain') | list }}"},
+        ]}]
+
+
+def install_nginx(container, nginx_debs):
+    for deb in nginx_debs:
+        container.copy_in(deb, "/var/tmp/%s" % deb.name)
+    container.exec("DEBIAN_FRONTEND=noninteractive dpkg -i /var/tmp/nginx-common_*.deb /var/tmp/nginx_*.deb")
+
+
 @pytest.fixture(scope="module")
 def mirror(engine, debian_image, internal_network, nginx_debs, connected, fleet_bundle, tmp_path_factory):  # noqa: F811
     container = engine.container(debian_image, network=internal_network, systemd=True)
     try:
         container.wait_systemd()
-        for deb in nginx_debs:
-            container.copy_in(deb, "/var/tmp/%s" % deb.name)
-        container.exec("DEBIAN_FRONTEND=noninteractive dpkg -i /var/tmp/nginx-common_*.deb /var/tmp/nginx_*.deb")
+        install_nginx(container, nginx_debs)
         tmp = tmp_path_factory.mktemp("mirror-play")
-        # What site.yml's gomirror_hosts play does with gofleet_toolchain_fetch=mirror.
-        play = [{
-            "name": "mirror", "hosts": "all", "gather_facts": True,
-            "vars": {"offline_mirror_role": "server", "offline_mirror_bundle": str(connected["bundle"]),
-                     "offline_mirror_bundle_checksum": connected["checksum"],
-                     "offline_mirror_toolchains_dir": SERVED, "offline_mirror_access_log": True},
-            "pre_tasks": [verified_bundle_task(fleet_bundle)],
-            "roles": [{"role": "gofleet.golang.offline_mirror"}],
-            "tasks": [
-                {"name": "served dir", "ansible.builtin.file": {"path": SERVED, "state": "directory", "mode": "0755"}},
-                {"name": "serve toolchains", "ansible.builtin.copy": {
-                    "src": "{{ fleet.path }}/{{ item.name }}", "dest": SERVED + "/{{ item.name }}", "mode": "0644"},
-                 "loop": "{{ fleet.files | selectattr('kind', 'eq', 'toolchain') | list }}"},
-            ]}]
+        play = mirror_play(fleet_bundle, connected)
         run = ansible_run.run_playbook(tmp, container, play, name="mirror")
         assert run.proc.returncode == 0, failed(run) or run.proc.stdout[-3000:]
         # The toolchains live inside offline_mirror_path (as site.yml puts them): installing the
@@ -209,3 +219,24 @@ def test_tampered_tarball_on_the_mirror_is_refused_and_the_old_state_kept(client
     assert client.exec(LISTING).stdout == listing
     assert client.exec(["cat", "/usr/local/lib/go/.receipts/go%s.json" % VERSION]).stdout == receipt
     assert client.exec(["test", "-e", goroot], check=False).returncode != 0
+
+
+def test_a_bundle_without_module_mirror_serves_toolchains_alone(engine, debian_image, nginx_debs, fleet_bundle,  # noqa: F811
+                                                                 tmp_path):
+    """A fleet bundle with no mirror/ (site.yml then gives the role no offline_mirror_bundle):
+    the mirror host serves its toolchains, byte for byte, and converges."""
+    container = engine.container(debian_image, network="none", systemd=True)
+    try:
+        container.wait_systemd()
+        install_nginx(container, nginx_debs)
+        run = ansible_run.run_playbook(tmp_path, container, mirror_play(fleet_bundle), name="toolchains-only")
+        assert run.proc.returncode == 0, failed(run) or run.proc.stdout[-3000:]
+        expected = bundle_fixtures.sha256(fleet_bundle / TARBALL)
+        got = container.exec(["python3", "-c", "import hashlib, sys, urllib.request; print(hashlib.sha256("
+                              "urllib.request.urlopen(sys.argv[1]).read()).hexdigest())",
+                              "http://127.0.0.1:%d/toolchains/%s" % (PORT, TARBALL)]).stdout.strip()
+        assert got == expected
+        again = ansible_run.run_playbook(tmp_path, container, mirror_play(fleet_bundle), name="toolchains-only-again")
+        assert again.proc.returncode == 0 and again.stats["changed"] == 0, changed(again) or failed(again)
+    finally:
+        container.remove()
