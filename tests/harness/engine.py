@@ -125,7 +125,9 @@ class Container:
 
     image      image reference
     name       container name (default: gofleet-test-<random>)
-    network    "none" (no interface but lo: the honest air-gap) or "default"
+    network    "none" (no interface but lo: the honest air-gap), "default", or the name of a
+               network made with `<engine> network create --internal` (the test's own, shared
+               only by its containers: they reach each other and nothing else)
     systemd    run systemd as PID 1 (privileged, the way that works with podman and docker);
                command then defaults to /lib/systemd/systemd
     privileged privileged without systemd (e.g. for runit images)
@@ -144,10 +146,8 @@ class Container:
         self.image = image
         self.name = name or f"gofleet-test-{uuid.uuid4().hex[:10]}"
         argv = ["run", "-d", "--name", self.name, "--hostname", self.name]
-        if network == "none":
-            argv += ["--network", "none"]
-        elif network != "default":
-            raise ValueError(f"network must be 'none' or 'default', not {network!r}")
+        if network != "default":
+            argv += ["--network", network]
         if systemd or privileged:
             argv.append("--privileged")
         if systemd:
