@@ -69,8 +69,8 @@ def run_playbook_tasks(module, args_list, check=False, diff=False, workdir=None,
     return results
 
 
-def module_path(module):
-    return os.path.join(ROOT, "plugins", "modules", module.split(".")[-1] + ".py")
+def module_name(module):
+    return "ansible_collections.gofleet.golang.plugins.modules." + module.split(".")[-1]
 
 
 def start_module(module, args, workdir, check=False, diff=False):
@@ -84,7 +84,9 @@ def start_module(module, args, workdir, check=False, diff=False):
     with os.fdopen(fd, "w") as f:
         json.dump({"ANSIBLE_MODULE_ARGS": margs}, f)
     env = ansible_run.ansible_env(PYTHONPATH=BUILD, no_proxy="127.0.0.1,localhost")   # the same Go env as a play
-    return subprocess.Popen([MODULE_PYTHON, module_path(module), argfile], env=env, cwd=workdir,
+    # -m, as AnsiballZ runs it: a module file run by path puts plugins/modules first on sys.path,
+    # where the `platform` module would shadow the standard library's for every sibling.
+    return subprocess.Popen([MODULE_PYTHON, "-m", module_name(module), argfile], env=env, cwd=workdir,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
                             start_new_session=True)
 
