@@ -74,7 +74,7 @@ def build_bundle(dest, keys, signing_key=None, gnupg_home=None):
     dest = Path(dest)
     url = go_source(dest.parent / (dest.name + "-src"), [found[k] for k in keys])
     extra = {"gofleet_bundle_dir": str(dest), "gofleet_go_source": url,
-             "gofleet_go_versions": sorted(set(v for v, _ in keys)), "gofleet_go_arches": sorted(set(a for _, a in keys))}
+             "gofleet_go_versions": sorted(set(k[0] for k in keys)), "gofleet_go_arches": sorted(set(k[1] for k in keys))}
     if signing_key:
         extra.update(gofleet_bundle_signing_key=signing_key, gofleet_bundle_gnupg_home=str(gnupg_home))
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build"), ANSIBLE_LOCALHOST_WARNING="false",

@@ -26,7 +26,6 @@ from ansible_collections.gofleet.golang.plugins.module_utils import atomic
 from ansible_collections.gofleet.golang.plugins.module_utils import fleet_bundle as fb
 from ansible_collections.gofleet.golang.plugins.module_utils import fleet_sbom
 from ansible_collections.gofleet.golang.plugins.module_utils import gomod_bundle
-from ansible_collections.gofleet.golang.plugins.module_utils import gomod_mirror as gm
 from ansible_collections.gofleet.golang.plugins.module_utils import goproxy_paths as gp
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import ELF_SIGNATURE

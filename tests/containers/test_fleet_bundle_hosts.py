@@ -202,8 +202,8 @@ HELLO_PLAY = {
     "tasks": [
         {"name": "Create the hello module directory",
          "ansible.builtin.file": {"path": "/root/hello", "state": "directory", "mode": "0755"}},
-        {"name": "Write hello", "ansible.builtin.copy": {"dest": "/root/hello/{{ item.name }}", "content": "{{ item.content }}",
-                                                        "mode": "0644"},
+        {"name": "Write hello", "ansible.builtin.copy": {"dest": "/root/hello/{{ item.name }}",
+                                                         "content": "{{ item.content }}", "mode": "0644"},
          "loop": [{"name": "go.mod", "content": "module example.com/hello\n\ngo 1.22\n"},
                   {"name": "main.go", "content": HELLO}]},
         {"name": "Build and run hello", "ansible.builtin.command": {

@@ -24,7 +24,8 @@ import pytest
 
 import ansible_run
 import bundle_fixtures
-from test_offline_mirror import connected, nginx_debs  # noqa: F401  (fixtures, found by name)
+# Fixtures, found by name.
+from test_offline_mirror import connected, nginx_debs  # noqa: F401  pylint: disable=unused-import
 
 pytestmark = pytest.mark.containers
 

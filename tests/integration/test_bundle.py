@@ -169,7 +169,7 @@ def test_rebuild_is_a_noop_and_a_fresh_build_is_byte_identical(built, tmp_path):
     dest = tmp_path / "fleet-bundle"
     unsigned["gofleet_bundle_dir"] = str(dest)
     sums = []
-    for _ in range(2):
+    for dummy in range(2):
         # From nothing each time: the bundle, its tarball and the module mirror built for it.
         for leftover in (dest, tmp_path / "fleet-bundle.mirror-build"):
             shutil.rmtree(str(leftover), ignore_errors=True)

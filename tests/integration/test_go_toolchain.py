@@ -28,7 +28,7 @@ import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic, drift, manifest, toolchain
 from ansible_collections.gofleet.golang.plugins.module_utils import toolchain_receipt
-from module_runner import ROOT, NodeLayout, assert_one_line_failure, go_run, go_version, same_size_edit, snapshot
+from module_runner import NodeLayout, assert_one_line_failure, go_run, go_version, same_size_edit, snapshot
 
 from tar_fixtures import sha256_of, write_tar_gz  # tests/tar_fixtures.py
 

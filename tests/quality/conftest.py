@@ -1,7 +1,5 @@
 """The container harness fixtures for the installed-collection test (test_build_tarball.py)."""
 
-from pathlib import Path
-
 from conftest_fixtures import debian_image, engine, go_tarballs
 
 # Re-exported: pytest looks these up by name in this module.

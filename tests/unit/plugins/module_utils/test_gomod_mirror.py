@@ -403,13 +403,13 @@ def test_present_merge_refuses_corrupt_base_it_cannot_repair(no_run, tmp_path, b
 def test_build_go_env_cannot_override_the_module(go, tmp_path, upstream, key):
     with pytest.raises(GofleetError, match="go_env: %s is set by the module" % key):
         build(go(), False, "go", str(tmp_path / "m"), ["example.com/lib@v1.0.0"], "file:///up",
-                 "off", go_env={key: "x"})
+              "off", go_env={key: "x"})
 
 
 def test_build_go_env_reaches_go(go, tmp_path, upstream):
     fake = go()
     build(fake, False, "go", str(tmp_path / "m"), ["example.com/lib@v1.0.0"], "file:///up", "off",
-             go_env={"GONOSUMDB": "corp.example.com"})
+          go_env={"GONOSUMDB": "corp.example.com"})
     assert fake.kwargs[-1]["environ_update"]["GONOSUMDB"] == "corp.example.com"
 
 
@@ -420,7 +420,7 @@ def test_bundle_refuses_a_tampered_mirror_file(go, tmp_path, upstream, app):
         f.write(" ")
     with pytest.raises(GofleetError, match=r"example.com/dep/@v/v1.0.0.info does not match the sha256"):
         build(go(), False, "go", str(mirror), [str(app / "go.mod")], "file:///up", "off",
-                 str(tmp_path / "b.tar.gz"))
+              str(tmp_path / "b.tar.gz"))
     assert not (tmp_path / "b.tar.gz").exists()
 
 
