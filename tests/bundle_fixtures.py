@@ -1,12 +1,13 @@
 """A go.dev/dl-shaped source directory (tarballs + index.json in go.dev's
 `?mode=json&include=all` format) made from the repacked tarballs in .cache/artifacts."""
 
-import hashlib
 import json
 import os
 import re
 import shutil
 from pathlib import Path
+
+from ansible_collections.gofleet.golang.plugins.module_utils import artifact
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / ".cache" / "artifacts"
@@ -23,12 +24,8 @@ def available():
     return out
 
 
-def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
+# The modules' own hashing, not a copy of it.
+sha256 = artifact.sha256_file
 
 
 def go_source(dest, tarballs, copy=False, index_override=None):
