@@ -11,7 +11,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 eval "$(bash tests/harness/engine.sh env)"
 export GOFLEET_ARTIFACTS="$root/.cache/artifacts"
-pytest=(.venv/bin/pytest -ra -p no:cacheprovider)
+pytest=(.venv/bin/pytest -ra -p no:cacheprovider --durations=25)
 if (($#)); then
     exec "${pytest[@]}" "$@" tests
 fi
