@@ -57,7 +57,12 @@ def _resolve(name, symlinks, hops=40):
     return "/".join(resolved)
 
 
-def _judge(member, names, top, label, symlinks=None):
+def symlink_map(members):
+    """{normalized name: link target} of every symlink member: what judge() resolves links through."""
+    return dict((_normalize(m.name), m.linkname) for m in members if m.issym())
+
+
+def judge(member, names, top, label, symlinks=None):
     """Return the member's normalized name, or raise why it is refused."""
     raw = member.name
     if raw.startswith("/") or raw.startswith("\\"):
@@ -107,12 +112,12 @@ def extract(tar_path, dest, top=None, max_unpacked=DEFAULT_MAX_UNPACKED, label=N
             members = archive.getmembers()
             # All of the archive's symlinks, whatever their order: a link is judged by where it
             # resolves in the finished tree.
-            symlinks = dict((_normalize(m.name), m.linkname) for m in members if m.issym())
+            symlinks = symlink_map(members)
             names = set()
             total = 0
             judged = []
             for member in members:
-                name = _judge(member, names, top, label, symlinks)
+                name = judge(member, names, top, label, symlinks)
                 names.add(name)
                 total += member.size if member.isfile() else 0
                 if total > max_unpacked:
@@ -121,9 +126,9 @@ def extract(tar_path, dest, top=None, max_unpacked=DEFAULT_MAX_UNPACKED, label=N
             if not judged:
                 raise GofleetError("%s is empty" % label)
             if only is None:
-                _write_members(archive, judged, dest)
+                write_members(archive, judged, dest)
             else:
-                _replace_members(archive, [(n, m) for n, m in judged if n in only], dest, top)
+                replace_members(archive, [(n, m) for n, m in judged if n in only], dest, top)
     except GofleetError:
         raise
     except (tarfile.TarError, EOFError, OSError, IOError) as e:
@@ -133,7 +138,7 @@ def extract(tar_path, dest, top=None, max_unpacked=DEFAULT_MAX_UNPACKED, label=N
     return total
 
 
-def _write_members(archive, judged, dest):
+def write_members(archive, judged, dest):
     directories = []
     for name, member in judged:
         path = os.path.join(dest, name)
@@ -157,7 +162,7 @@ def _write_members(archive, judged, dest):
         os.utime(path, (mtime, mtime))
 
 
-def _replace_members(archive, judged, dest, top):
+def replace_members(archive, judged, dest, top):
     directories = []
     for name, member in judged:
         path = os.path.join(dest, name[len(top) + 1:]) if top else os.path.join(dest, name)
