@@ -4,7 +4,8 @@
 """go_toolchain's install receipts: where they live, the one shape trusted, what is torn.
 
 A receipt (JSON, outside the GOROOT it describes) records the version, the artifact's kind
-(tarball or module_zip), sha256 (and a zip's h1), source and signer, what `go version` printed, the time of the last full verification and a manifest of every file.
+(tarball or module_zip), sha256 (and a zip's h1), source and signer, what `go version` printed,
+the time of the last full verification and a manifest of every file.
 """
 
 from __future__ import absolute_import, division, print_function

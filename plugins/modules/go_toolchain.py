@@ -16,7 +16,7 @@ description:
   - Installs Go toolchains shipped in the official binary tarball layout (C(go/bin/go), C(go/src), C(go/pkg/tool/...))
     with no network needed on the managed node.
   - Or from the official toolchain module zip C(golang.org/toolchain@v0.0.1-goVERSION.linux-ARCH) that C(go) itself
-    downloads, from a GOPROXY (O(goproxy): the public proxy on a connected host, or an offline mirror) or a file
+    downloads, from a GOPROXY (O(goproxy), the public proxy on a connected host or an offline mirror) or a file
     (O(src), O(url)). Its C(h1:) hash (as go.sum and the checksum database record it) is checked, and the zip is
     validated as Go validates module zips, before anything is extracted; it unpacks into the same tree, with the same
     receipt, verification and repair as a tarball.

@@ -21,7 +21,8 @@ import subprocess
 import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import fleet_bundle
-from goproxy import CACHE, goproxy, toolchain_module  # noqa: F401  (goproxy: the session fixture)
+# goproxy: the session fixture, found by name.
+from goproxy import CACHE, goproxy, toolchain_module  # noqa: F401 pylint: disable=unused-import
 from module_runner import VENV_BIN, assert_one_line_failure
 
 from test_bundle import build_playbook, changed, sha256  # tests/integration: the tarball bundle's helpers

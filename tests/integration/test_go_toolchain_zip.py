@@ -23,7 +23,8 @@ import pytest
 
 from ansible_collections.gofleet.golang.plugins.module_utils import goproxy_paths, manifest, toolchain
 from ansible_collections.gofleet.golang.plugins.module_utils.artifact import sha256_file
-from goproxy import CACHE, goproxy, toolchain_module  # noqa: F401  (goproxy: the session fixture)
+# goproxy: the session fixture, found by name.
+from goproxy import CACHE, goproxy, toolchain_module  # noqa: F401 pylint: disable=unused-import
 from module_runner import NodeLayout, assert_one_line_failure, go_run, same_size_edit, snapshot
 
 pytestmark = pytest.mark.integration

@@ -135,3 +135,16 @@ def test_goproxy_names_the_module_zip_url_and_checksum_url_reads_go_sum(node):
     go_sum = "golang.org/toolchain %s/go.mod h1:%s=\ngolang.org/toolchain %s %s\n" % (ZVERSION, "B" * 43, ZVERSION, h1)
     checks = artifact_options.ArtifactChecks({"checksum_url": "https://x/go.sum"}, module_zips=True)
     assert checks.expected("x.zip", req.artifact.module, lambda *a: go_sum) == ("h1", h1)
+
+
+def test_a_src_checked_once_per_run_is_hashed_again_once_it_changed(node):
+    _base, zip_path, h1, params = node
+    # Pinned by sha256: bytes appended after the central directory leave a zip's h1 as it was.
+    req = toolchain.Request(params(checksum="sha256:" + sha256_of(zip_path)), ARCH)
+    expected = req.expected()
+    assert req.artifact.check(zip_path, expected, "src") == (sha256_of(zip_path), h1)
+    assert req.artifact.check(zip_path, expected, "src") == (sha256_of(zip_path), h1)
+    with open(zip_path, "ab") as f:
+        f.write(b"appended after the plan")  # its sha256 and ctime change
+    with pytest.raises(GofleetError, match="checksum mismatch for src"):
+        req.artifact.check(zip_path, expected, "src")
