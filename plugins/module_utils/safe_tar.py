@@ -62,6 +62,34 @@ def symlink_map(members):
     return dict((_normalize(m.name), m.linkname) for m in members if m.issym())
 
 
+def unpacked_size(judged):
+    """Bytes the regular files of judge_all()'s result unpack to."""
+    return sum(member.size for _name, member in judged if member.isfile())
+
+
+def judge_all(members, top, label, max_unpacked, also=None):
+    """[(normalized name, member)] once every member passed judge() and the total size is within
+    max_unpacked; `also(member)` may refuse more (a module zip refuses every link)."""
+    # All of the archive's symlinks, whatever their order: a link is judged by where it
+    # resolves in the finished tree.
+    symlinks = symlink_map(members)
+    names = set()
+    total = 0
+    judged = []
+    for member in members:
+        name = judge(member, names, top, label, symlinks)
+        if also:
+            also(member)
+        names.add(name)
+        total += member.size if member.isfile() else 0
+        if total > max_unpacked:
+            raise GofleetError("%s unpacks to more than %d bytes (max_unpacked_size)" % (label, max_unpacked))
+        judged.append((name, member))
+    if not judged:
+        raise GofleetError("%s is empty" % label)
+    return judged
+
+
 def judge(member, names, top, label, symlinks=None):
     """Return the member's normalized name, or raise why it is refused."""
     raw = member.name
@@ -109,22 +137,8 @@ def extract(tar_path, dest, top=None, max_unpacked=DEFAULT_MAX_UNPACKED, label=N
     label = label or tar_path
     try:
         with tarfile.open(tar_path, "r:*") as archive:
-            members = archive.getmembers()
-            # All of the archive's symlinks, whatever their order: a link is judged by where it
-            # resolves in the finished tree.
-            symlinks = symlink_map(members)
-            names = set()
-            total = 0
-            judged = []
-            for member in members:
-                name = judge(member, names, top, label, symlinks)
-                names.add(name)
-                total += member.size if member.isfile() else 0
-                if total > max_unpacked:
-                    raise GofleetError("%s unpacks to more than %d bytes (max_unpacked_size)" % (label, max_unpacked))
-                judged.append((name, member))
-            if not judged:
-                raise GofleetError("%s is empty" % label)
+            judged = judge_all(archive.getmembers(), top, label, max_unpacked)
+            total = unpacked_size(judged)
             if only is None:
                 write_members(archive, judged, dest)
             else:

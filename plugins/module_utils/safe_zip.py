@@ -126,21 +126,13 @@ def members(archive, prefix, top, label):
 
 def judged_members(archive, prefix, top, label, max_unpacked):
     """[(name, member)] with the directories the files imply, every one judged by safe_tar's rules."""
-    entries = members(archive, prefix, top, label)
-    symlinks = safe_tar.symlink_map(entries)
-    names, judged, total = set(), [], 0
-    for member in entries:
-        name = safe_tar.judge(member, names, top, label, symlinks)
+    def no_links(member):
         if member.issym():
             # Go writes a module zip's entries as regular files; a link inside one is not a toolchain's.
             raise GofleetError("%s: refusing symlink %r: a module zip holds regular files only" % (label, member.info.filename))
-        names.add(name)
-        total += member.size if member.isfile() else 0
-        if total > max_unpacked:
-            raise GofleetError("%s unpacks to more than %d bytes (max_unpacked_size)" % (label, max_unpacked))
-        judged.append((name, member))
-    if not judged:
-        raise GofleetError("%s is empty" % label)
+
+    judged = safe_tar.judge_all(members(archive, prefix, top, label), top, label, max_unpacked, also=no_links)
+    names = set(name for name, _member in judged)
     implied = set()
     for name, _member in judged:
         parts = name.split("/")
@@ -162,7 +154,7 @@ def extract(zip_path, dest, prefix, top="go", max_unpacked=safe_tar.DEFAULT_MAX_
                 safe_tar.write_members(reader, judged, dest)
             else:
                 safe_tar.replace_members(reader, [(n, m) for n, m in judged if n in only], dest, top)
-            return sum(m.size for _n, m in judged if m.isfile())
+            return safe_tar.unpacked_size(judged)
     except GofleetError:
         raise
     except (zipfile.BadZipfile, zipfile.LargeZipFile, EOFError, OSError, IOError, RuntimeError) as e:
