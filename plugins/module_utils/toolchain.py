@@ -57,12 +57,14 @@ class Request(object):
         self.src = params.get("src")
         if params.get("url"):
             artifact.check_url(params["url"], "url")
-        # A go.dev tarball or the official toolchain module zip (src, url, or goproxy's URL for it).
-        self.artifact = toolchain_artifact.Artifact(self.version, arch, params.get("format") or "auto", self.src,
-                                                    params.get("url"), params.get("goproxy"))
-        self.url = self.artifact.url
         # checksum, checksum_url, signature, keyring, verify and url_*: the shared artifact options.
         self.checks = artifact_options.ArtifactChecks(params, module_zips=True)
+        fmt = params.get("format") or "auto"
+        if fmt == "auto" and self.checks.h1 and not (self.src or params.get("url") or params.get("goproxy")):
+            fmt = toolchain_artifact.MODULE_ZIP  # an installed zip toolchain, checked against its h1 with no source
+        # A go.dev tarball or the official toolchain module zip (src, url, or goproxy's URL for it).
+        self.artifact = toolchain_artifact.Artifact(self.version, arch, fmt, self.src, params.get("url"), params.get("goproxy"))
+        self.url = self.artifact.url
         self.url_options = self.checks.url_options
         self.checksum = self.checks.checksum
         self.checksum_url = self.checks.checksum_url

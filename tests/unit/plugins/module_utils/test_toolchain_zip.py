@@ -148,3 +148,10 @@ def test_a_src_checked_once_per_run_is_hashed_again_once_it_changed(node):
         f.write(b"appended after the plan")  # its sha256 and ctime change
     with pytest.raises(GofleetError, match="checksum mismatch for src"):
         req.artifact.check(zip_path, expected, "src")
+
+
+def test_an_h1_with_no_source_means_the_installed_zip_toolchain(node, runner):
+    _base, _zip, h1, params = node
+    run(params(), runner)
+    _req, p, result = run(params(src=None), runner)
+    assert p.actions == [] and result["artifact_format"] == "module_zip"
