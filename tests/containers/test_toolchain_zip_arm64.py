@@ -1,13 +1,12 @@
 """The official arm64 toolchain module zip on one offline arm64 host under qemu-user (issue 12).
 
 golang.org/toolchain@v0.0.1-go1.22.12.linux-arm64 is fetched once on the connected side
-(tests/harness/goproxy.py) and put in a fleet bundle by playbooks/bundle_build.yml from a
-directory laid out like a proxy's cache/download, pinned by its go.sum line. site.yml then
-provisions a `--network none` arm64 container from that bundle: the bundle check (sums and the
-zip's h1) on the controller, the toolchain role's per-arch pick, go_toolchain unpacking the zip.
-`go version` must print the official string. One host, one converge: emulated code is 5-20x
-slower (idempotence and drift repair of a zip tree are proven on amd64 in
-tests/integration/test_go_toolchain_zip.py).
+(tests/harness/goproxy.py), copied to a `--network none` arm64 container and installed by
+go_toolchain, pinned by its go.sum line: `go version` must print the official string and the
+receipt record the zip. One host, one install, no second run: emulated code is 5-20x slower,
+and a whole site.yml converge from a zip bundle took 14 minutes here under load. Idempotence,
+drift repair and the role's install from a zip bundle are proven natively
+(tests/integration/test_go_toolchain_zip.py, tests/containers/test_toolchain_zip_bundle.py).
 """
 
 from __future__ import annotations
@@ -19,10 +18,9 @@ from pathlib import Path
 
 import pytest
 
+import ansible_run
 # goproxy: the session fixture, found by name.
-from goproxy import CACHE, goproxy, toolchain_module  # noqa: F401 pylint: disable=unused-import
-from test_fleet_bundle_hosts import inventory, site  # tests/containers: the fleet layer's helpers
-import bundle_fixtures
+from goproxy import goproxy, toolchain_module  # noqa: F401 pylint: disable=unused-import
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.containers
@@ -38,33 +36,29 @@ def binfmt():
         pytest.skip("skipped: arm64 emulation unavailable: %s" % (proc.stdout + proc.stderr).strip()[-300:])
 
 
-def test_official_arm64_zip_from_a_bundle_on_an_offline_arm64_host(tmp_path, container_factory, engine, goproxy):
+def test_official_arm64_zip_on_an_offline_arm64_host(tmp_path, container_factory, engine, goproxy):
     key = toolchain_module(VERSION, "arm64")
     info = goproxy([key])[key]
     if not engine.image_exists(ARM64_IMAGE):
         pytest.skip("skipped: image unavailable: %s (tests/harness/images.sh arm64 builds it)" % ARM64_IMAGE)
-    go_sum = tmp_path / "toolchains.sum"
-    go_sum.write_text("%s %s %s\n" % (info["Path"], info["Version"], info["Sum"]))
-    bundle = tmp_path / "bundle"
-    bundle_fixtures.build_from({"gofleet_bundle_dir": str(bundle), "gofleet_go_goproxy": str(CACHE / "cache" / "download"),
-                                "gofleet_go_sum": str(go_sum), "gofleet_go_versions": [VERSION], "gofleet_go_arches": ["arm64"]})
-
     binfmt()
-    host = container_factory(ARM64_IMAGE, network="none", systemd=True, arch="arm64")
-    host.wait_systemd(timeout=300)
+    host = container_factory(ARM64_IMAGE, network="none", arch="arm64", command=["sleep", "infinity"])
     assert host.exec(["uname", "-m"]).stdout.strip() == "aarch64"
+    src = "/var/cache/gofleet/%s.zip" % info["Version"]
+    host.exec(["mkdir", "-p", "/var/cache/gofleet"])
+    host.copy_in(info["Zip"], src)
+    task = {"name": "Install the official toolchain zip", "gofleet.golang.go_toolchain": {
+        "version": VERSION, "src": src, "checksum": "%s %s %s" % (info["Path"], info["Version"], info["Sum"])}}
+    plays = [{"name": "arm64 zip", "hosts": "all", "gather_facts": False, "tasks": [task]}]
     started = time.monotonic()
-    proc, report = site(tmp_path, inventory(tmp_path / "inv.json", [host]), bundle)
-    converge = time.monotonic() - started
-    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    # The role shipped the bundle's zip, as it ships a tarball, and go_toolchain unpacked it.
-    shipped = "/var/cache/gofleet/artifacts/go%s.linux-arm64.zip" % VERSION
-    entry = [e for e in json.loads((bundle / "MANIFEST.json").read_text())["files"] if e["kind"] == "toolchain"][0]
-    assert (entry["name"], entry["format"], entry["h1"]) == ("go%s.linux-arm64.zip" % VERSION, "module_zip", info["Sum"])
-    assert host.exec(["sha256sum", shipped]).stdout.split()[0] == entry["sha256"]
+    played = ansible_run.run_playbook(tmp_path, host, plays, name="install")
+    install = time.monotonic() - started
+    result = played.results["Install the official toolchain zip"]
+    assert played.proc.returncode == 0 and result["changed"] is True, played.proc.stdout[-3000:]
+    assert (result["artifact_format"], result["artifact_h1"]) == ("module_zip", info["Sum"])
     assert host.exec(["/usr/local/bin/go", "version"]).stdout == "go version go%s linux/arm64\n" % VERSION
     assert host.exec(["/usr/local/go/bin/go", "env", "GOTOOLCHAIN"]).stdout.strip() == "local"
     receipt = json.loads(host.exec(["cat", "/usr/local/lib/go/.receipts/go%s.json" % VERSION]).stdout)
     assert (receipt["tarball"]["format"], receipt["tarball"]["h1"]) == ("module_zip", info["Sum"])
-    assert receipt["go_version"] == "go version go%s linux/arm64" % VERSION
-    print("arm64 zip from a bundle: converge %.0fs" % converge)
+    assert receipt["go_version"] == "go version go%s linux/arm64" % VERSION and receipt["arch"] == "arm64"
+    print("arm64 zip: install %.0fs" % install)
