@@ -36,8 +36,7 @@ def zip_bundle(tmp_path, info, arch):
     return bundle, entry
 
 
-def test_a_zip_bundle_provisions_an_offline_host_as_a_tarball_bundle_does(tmp_path, container_factory, debian_image,
-                                                                         goproxy):
+def test_a_zip_bundle_provisions_an_offline_host_as_a_tarball_bundle_does(tmp_path, container_factory, debian_image, goproxy):
     key = toolchain_module(VERSION, "amd64")
     info = goproxy([key])[key]
     bundle, entry = zip_bundle(tmp_path, info, "amd64")
