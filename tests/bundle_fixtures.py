@@ -63,7 +63,6 @@ def go_source(dest, tarballs, copy=False, index_override=None):
 def build_bundle(dest, keys, signing_key=None, gnupg_home=None):
     """Build a fleet bundle at dest from the repacked tarballs `keys` [(version, arch)] with
     playbooks/bundle_build.yml; returns dest. Raises with ansible's output when it fails."""
-    import subprocess
     found = available()
     missing = [k for k in keys if k not in found]
     if missing:
@@ -74,10 +73,16 @@ def build_bundle(dest, keys, signing_key=None, gnupg_home=None):
              "gofleet_go_versions": sorted(set(k[0] for k in keys)), "gofleet_go_arches": sorted(set(k[1] for k in keys))}
     if signing_key:
         extra.update(gofleet_bundle_signing_key=signing_key, gofleet_bundle_gnupg_home=str(gnupg_home))
+    build_from(extra)
+    return dest
+
+
+def build_from(extra):
+    """Run playbooks/bundle_build.yml with `extra` vars; raises with ansible's output when it fails."""
+    import subprocess
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(ROOT / ".build"), ANSIBLE_LOCALHOST_WARNING="false",
                ANSIBLE_INVENTORY_UNPARSED_WARNING="false")
     proc = subprocess.run([str(ROOT / ".venv" / "bin" / "ansible-playbook"), str(ROOT / "playbooks" / "bundle_build.yml"),
                            "-e", json.dumps(extra)], env=env, capture_output=True, text=True, timeout=900, check=False)
     if proc.returncode != 0:
         raise RuntimeError("bundle_build.yml failed:\n%s\n%s" % (proc.stdout[-3000:], proc.stderr[-2000:]))
-    return dest

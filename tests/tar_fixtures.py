@@ -37,3 +37,26 @@ def write_tar_gz(path, members, owner=(0, 0)):
 def sha256_of(path):
     with open(str(path), "rb") as f:
         return hashlib.sha256(f.read()).hexdigest()
+
+
+def write_zip(path, members, unix=True):
+    """Write a zip of `members`, (name, bytes, mode) in order (mode may carry S_IFLNK, S_IFCHR, ...;
+    None for no unix attributes), all dated MTIME. Names are written as given, duplicates too.
+    Returns str(path)."""
+    import time
+    import warnings
+    import zipfile
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns on a duplicate name: some tests want one
+        with zipfile.ZipFile(str(path), "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data, mode in members:
+                info = zipfile.ZipInfo(name, time.gmtime(MTIME)[:6])
+                info.compress_type = zipfile.ZIP_DEFLATED
+                if unix and mode is not None:
+                    info.create_system = 3
+                    info.external_attr = (mode if mode > 0o7777 else (0o100000 | mode)) << 16
+                else:
+                    info.create_system = 0
+                archive.writestr(info, data)
+    return str(path)

@@ -46,7 +46,8 @@ class ActionModule(ActionBase):
             changed=False, path=args["path"], name=doc.get("name"), signer=doc["signer"], version=version,
             versions=sorted(toolchains, key=fb.version_key),
             arches=sorted(toolchains[version]),
-            toolchains=dict((v, dict((a, dict(name=e["name"], sha256=e["sha256"], size=e["size"]))
+            toolchains=dict((v, dict((a, dict(name=e["name"], sha256=e["sha256"], size=e["size"],
+                                              format=e.get("format") or "tarball", h1=e.get("h1")))
                                      for a, e in arches.items())) for v, arches in toolchains.items()),
             files=doc["files"],
         )

@@ -25,6 +25,7 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
         dummy, args = self.validate_argument_spec(argument_spec=BUILD_SPEC)
+        inputs = None
         try:
             inputs = fleet_build.Inputs(args)
             entries, modules = fleet_build.plan(inputs)
@@ -38,12 +39,16 @@ class ActionModule(ActionBase):
             return dict(result, failed=True, msg=e.message)
         except (IOError, OSError) as e:
             return dict(result, failed=True, msg="bundle_build: %s: %s" % (getattr(e, "filename", "") or "", e.strerror or e))
+        finally:
+            if inputs is not None:
+                fleet_build.cleanup(inputs)  # the toolchain zips plan() fetched
         if archive_sha is None:
             archive_sha = self._recorded(inputs.archive)
         result.update(
             changed=changed, dest=inputs.dest, archive=inputs.archive, archive_sha256=archive_sha,
             files=sorted(e["name"] for e in entries) + sorted(generated),
-            toolchains=[dict(name=e["name"], version=e["version"], arch=e["arch"], sha256=e["sha256"])
+            toolchains=[dict(name=e["name"], version=e["version"], arch=e["arch"], sha256=e["sha256"],
+                             format=e.get("format"), h1=e.get("h1"))
                         for e in entries if e["kind"] == "toolchain"],
             modules=len(modules),
             diff=dict(before=before, after=generated["SHA256SUMS"].decode("utf-8"),

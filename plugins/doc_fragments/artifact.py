@@ -16,13 +16,17 @@ options:
     description:
       - The artifact's sha256 as V(sha256:<hex>), V(SHA256:<hex>) or the bare 64-hex sum (as C(SHA256SUMS) and
         go.dev list it). Installing needs O(checksum) or O(checksum_url).
+      - Where the module installs Go module zips (M(gofleet.golang.go_toolchain)'s toolchain module zip), also the
+        zip's V(h1:<base64>) hash or its go.sum line V(<module> <version> h1:<base64>), as go.sum and the checksum
+        database record it.
       - The artifact is hashed before anything is unpacked; a missing, malformed or wrong checksum fails naming
         the artifact.
     type: str
   checksum_url:
     description:
       - http, https or file URL of a C(SHA256SUMS) file (as C(sha256sum) writes it) or of a go.dev style JSON
-        download index that lists the artifact's file name. Used when O(checksum) is not given.
+        download index that lists the artifact's file name (or, for a module zip, a go.sum-style file that lists
+        the module and version). Used when O(checksum) is not given.
       - A C(SHA256SUMS) line of another shape fails, naming the URL and the line number.
     type: str
   signature:

@@ -5,6 +5,9 @@
 
 plan: read the source's go.dev index and hash the local inputs; the SHA256SUMS the bundle
 will have follows from that alone, so an up-to-date bundle is recognised without fetching.
+With `goproxy` instead, the toolchains are the official toolchain module zips: each is taken
+from the old bundle when its h1 is still the one `go_sum` pins, else fetched into a scratch
+directory and checked against that h1 before its sha256 enters the plan.
 apply: fetch every toolchain into a staging directory beside the bundle, check it against the
 index (and its .asc when a release keyring is given), add the optional files, write the SBOM,
 MANIFEST.json and SHA256SUMS (and its signature), verify the result, swap it into place, then
@@ -21,7 +24,7 @@ import shutil
 import tempfile
 import time
 
-from ansible_collections.gofleet.golang.plugins.module_utils import artifact
+from ansible_collections.gofleet.golang.plugins.module_utils import artifact, artifact_options, toolchain_artifact
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic
 from ansible_collections.gofleet.golang.plugins.module_utils import fleet_bundle as fb
 from ansible_collections.gofleet.golang.plugins.module_utils import fleet_sbom
@@ -39,8 +42,27 @@ class Inputs(object):
         self.archive = _absolute(params.get("archive") or self.dest + ".tar", "archive")
         self.name = params.get("name") or os.path.basename(self.dest)
         fb.check_member_name(self.name, "name")
-        self.source = (params["source"] or "").rstrip("/")
-        artifact.check_url(self.source, "source")
+        self.source = (params.get("source") or "").rstrip("/")
+        self.goproxy = params.get("goproxy") or ""
+        if bool(self.source) == bool(self.goproxy):
+            raise GofleetError("give source (a go.dev/dl-shaped directory of tarballs) or goproxy (toolchain module zips),"
+                               " %s" % ("not both" if self.source else "one of them"))
+        if self.source:
+            artifact.check_url(self.source, "source")
+        else:
+            # A directory laid out like a proxy's cache/download is a GOPROXY too (file://).
+            self.goproxy = ("file://" + os.path.normpath(self.goproxy)) if os.path.isabs(self.goproxy) else self.goproxy.rstrip("/")
+            artifact.check_url(self.goproxy, "goproxy")
+            if not params.get("go_sum"):
+                raise GofleetError("goproxy needs go_sum: a go.sum-style file pinning the h1 of every toolchain zip"
+                                   " (golang.org/toolchain v0.0.1-go<V>.linux-<arch> h1:...)")
+        if self.goproxy and params.get("keyring"):
+            raise GofleetError("keyring checks go.dev tarballs' .asc signatures; toolchain module zips from goproxy are"
+                               " pinned by go_sum's h1 instead: drop keyring")
+        self.go_sum = params.get("go_sum")
+        self.go_sum_text = fb.read_bytes(self.go_sum).decode("utf-8", "replace") if self.go_sum else ""
+        self.scratch = None  # where plan() fetches toolchain zips; removed by cleanup()
+        self.fetched = {}    # bundle member -> the verified zip plan() found or fetched
         self.versions = _unique([fb.normalize_version(v, "versions") for v in params["versions"] or []], "versions")
         self.arches = _unique(list(params["arches"] or []), "arches")
         for arch in self.arches:
@@ -65,6 +87,12 @@ class Inputs(object):
                 self.extras.append((kind, path, member))
 
 
+def cleanup(inputs):
+    if inputs.scratch:
+        shutil.rmtree(inputs.scratch, ignore_errors=True)
+        inputs.scratch = None
+
+
 def _absolute(path, option):
     if not path or not os.path.isabs(path):
         raise GofleetError("%s must be an absolute path, got %r" % (option, path))
@@ -80,20 +108,55 @@ def _unique(items, option):
 
 def plan(inputs):
     """Every file's manifest entry (before the SBOM), the mirrored modules, the index."""
-    index_url = inputs.source + "/index.json"
-    index = artifact.fetch_text(index_url, inputs.url, "source index")
     entries, modules = [], []
-    for version in inputs.versions:
-        for arch in inputs.arches:
-            found = fb.index_entry(index, version, arch, index_url)
-            entries.append(fb.manifest_entry(found["filename"], found["sha256"], found["size"], "toolchain",
-                                             inputs.source + "/" + found["filename"], version, arch))
+    if inputs.goproxy:
+        entries.extend(_zip_entry(inputs, version, arch) for version in inputs.versions for arch in inputs.arches)
+    else:
+        index_url = inputs.source + "/index.json"
+        index = artifact.fetch_text(index_url, inputs.url, "source index")
+        for version in inputs.versions:
+            for arch in inputs.arches:
+                found = fb.index_entry(index, version, arch, index_url)
+                entry = fb.manifest_entry(found["filename"], found["sha256"], found["size"], "toolchain",
+                                          inputs.source + "/" + found["filename"], version, arch)
+                entry["format"] = toolchain_artifact.TARBALL
+                entries.append(entry)
     for kind, path, member in inputs.extras:
         entries.append(fb.manifest_entry(member, artifact.sha256_file(path), os.path.getsize(path), kind,
                                          "file://" + os.path.abspath(path)))
         if kind == "mirror":
             modules.extend(_mirror_modules(path))
     return entries, modules
+
+
+def _zip_entry(inputs, version, arch):
+    """The manifest entry of one toolchain module zip, once its h1 is the one go_sum pins."""
+    module, zversion = toolchain_artifact.TOOLCHAIN_MODULE, toolchain_artifact.module_version(version, arch)
+    pinned = artifact_options.h1_from_go_sum(inputs.go_sum_text, module, zversion, "go_sum %s" % inputs.go_sum)
+    if not pinned:
+        raise GofleetError("go_sum %s does not list %s %s (the h1 that pins it)" % (inputs.go_sum, module, zversion))
+    name = fb.toolchain_name(version, arch, toolchain_artifact.MODULE_ZIP)
+    url = toolchain_artifact.proxy_url(inputs.goproxy, version, arch)
+    path = os.path.join(inputs.dest, name)
+    if not (os.path.isfile(path) and _h1_or_none(path, module, zversion) == pinned):
+        if inputs.scratch is None:
+            inputs.scratch = tempfile.mkdtemp(prefix="gofleet-bundle-zips-")
+        path = os.path.join(inputs.scratch, name)
+        artifact.download(url, path, inputs.url, "goproxy")
+        found = gp.check_zip(path, module, zversion, label=url)
+        if found != pinned:
+            raise GofleetError("checksum mismatch for %s: go_sum %s pins %s, the zip hashes to %s" % (url, inputs.go_sum, pinned, found))
+    inputs.fetched[name] = path
+    entry = fb.manifest_entry(name, artifact.sha256_file(path), os.path.getsize(path), "toolchain", url, version, arch)
+    entry.update(format=toolchain_artifact.MODULE_ZIP, h1=pinned, module="%s@%s" % (module, zversion))
+    return entry
+
+
+def _h1_or_none(path, module, zversion):
+    try:
+        return gp.check_zip(path, module, zversion)
+    except GofleetError:
+        return None
 
 
 def _mirror_modules(path):
@@ -159,7 +222,12 @@ def apply(inputs, entries, generated, run_command, gpg):
         for entry in entries:
             target = os.path.join(stage, entry["name"])
             atomic.makedirs(os.path.dirname(target), 0o755)
-            if entry["kind"] == "toolchain":
+            if entry.get("format") == toolchain_artifact.MODULE_ZIP:
+                # Checked against go_sum's h1 when planned; its sha256 is what the plan recorded.
+                shutil.copyfile(inputs.fetched[entry["name"]], target)
+                artifact.require_sha256(target, entry["sha256"], entry["origin"])
+                os.chmod(target, 0o644)
+            elif entry["kind"] == "toolchain":
                 _fetch_toolchain(inputs, entry, target, run_command, gpg)
             else:
                 path = entry["origin"][len("file://"):]

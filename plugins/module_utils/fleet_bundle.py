@@ -4,7 +4,8 @@
 """The fleet bundle: one directory (and its deterministic tarball) carried across the air gap.
 
 Layout of a bundle directory:
-  goV.linux-ARCH.tar.gz      toolchains, one per version x architecture
+  goV.linux-ARCH.tar.gz      toolchains, one per version x architecture (go.dev tarballs), or
+  goV.linux-ARCH.zip         the official toolchain module zips (golang.org/toolchain), with their h1
   mirror/<name>.tar.gz       a go_offline_mirror bundle (optional)
   ca/<name>.pem              CA certificates (optional)
   bin/<name>                 Go service binaries (optional)
@@ -15,7 +16,8 @@ Layout of a bundle directory:
 
 Verification trusts nothing but SHA256SUMS (and its signature when a keyring is given): every
 file must be listed, every listed file must exist and hash to its sum, and MANIFEST.json must
-agree with the sums. Each refusal is one line naming the file.  Controller-side and node-side
+agree with the sums; a toolchain module zip must also hash to the h1 the manifest records
+(Go's dirhash, which the sums do not cover). Each refusal is one line naming the file.  Controller-side and node-side
 code share this file, so it stays Python 3.7 stdlib.
 """
 
@@ -30,6 +32,7 @@ import re
 import tarfile
 
 from ansible_collections.gofleet.golang.plugins.module_utils import artifact
+from ansible_collections.gofleet.golang.plugins.module_utils import goproxy_paths
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
 FORMAT = "gofleet-bundle/1"
@@ -42,7 +45,7 @@ KINDS = ("toolchain", "mirror", "ca", "binary", "manifest", "sbom")
 KIND_DIRS = {"mirror": "mirror", "ca": "ca", "binary": "bin"}
 
 _VERSION_RE = re.compile(r"^(?:go)?([0-9]+\.[0-9]+(?:\.[0-9]+)?(?:(?:rc|beta)[0-9]+)?)$")
-_TOOLCHAIN_RE = re.compile(r"^go([0-9][0-9A-Za-z.]*)\.linux-([0-9a-z]+)\.tar\.gz$")
+_TOOLCHAIN_RE = re.compile(r"^go([0-9][0-9A-Za-z.]*)\.linux-([0-9a-z]+)\.(?:tar\.gz|zip)$")
 _SAFE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._+-]*$")
 
 
@@ -62,8 +65,9 @@ def version_key(version):
     return (nums + [0] * (3 - len(nums)), pre)
 
 
-def toolchain_name(version, arch):
-    return "go%s.linux-%s.tar.gz" % (version, arch)
+def toolchain_name(version, arch, fmt="tarball"):
+    """The bundle member of a toolchain: goV.linux-ARCH.tar.gz, or .zip for a toolchain module zip."""
+    return "go%s.linux-%s.%s" % (version, arch, "zip" if fmt == "module_zip" else "tar.gz")
 
 
 def parse_toolchain_name(name):
@@ -216,9 +220,24 @@ def verify(path, keyring=None, run_command=None, gpg=None):
     for rel in sorted((set(described) | set(sums)) - set([MANIFEST])):
         if described.get(rel) != sums.get(rel):
             raise GofleetError("bundle %s: %s disagrees with %s about %s" % (path, MANIFEST, SUMS, rel))
+    for entry in doc["files"]:
+        if entry.get("kind") == "toolchain" and entry.get("format") == "module_zip":
+            _check_zip_h1(path, entry)
     doc["signer"] = signer
     doc["path"] = path
     return doc
+
+
+def _check_zip_h1(path, entry):
+    """A toolchain module zip hashes (Go's dirhash h1) to what MANIFEST.json says, as Go checks it."""
+    module = str(entry.get("module") or "")
+    if "@" not in module or not entry.get("h1"):
+        raise GofleetError("bundle %s: %s records %s as a module zip without its module@version and h1" % (path, MANIFEST, entry["name"]))
+    module_path, version = module.split("@", 1)
+    found = goproxy_paths.check_zip(os.path.join(path, entry["name"]), module_path, version,
+                                    label="bundle %s: %s" % (path, entry["name"]))
+    if found != entry["h1"]:
+        raise GofleetError("bundle %s: %s hashes to %s, not the %s that %s records" % (path, entry["name"], found, entry["h1"], MANIFEST))
 
 
 def toolchains(doc):

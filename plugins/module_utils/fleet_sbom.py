@@ -4,7 +4,9 @@
 """The bundle's SBOM: an SPDX 2.3 JSON document, byte-stable for the same inputs.
 
 Every toolchain is a package `pkg:golang/stdlib@V?arch=A` (the purl scanners match Go's
-standard library by) with the tarball's sha256; every mirrored module is a package
+standard library by) with the tarball's (or toolchain module zip's) sha256; a module zip also
+carries its module as a second purl and its h1 as an externalRef of category OTHER, type
+`go-module-h1` (SPDX checksums are hex digests only), and its comment says which kind it is; every mirrored module is a package
 `pkg:golang/<module>@<version>` with its zip's sha256 and its go.sum h1 hashes (SPDX checksums
 are hex only, so h1 goes into the package comment).  Other files (CAs, binaries, the mirror
 bundle itself) are packages with their sha256.  The namespace is derived from the content, so
@@ -36,7 +38,8 @@ def _purl_path(module):
     return "/".join(quote(seg, safe="") for seg in module.split("/"))
 
 
-def _package(spdx_id, name, version, sha256=None, purl=None, location="NOASSERTION", comment=None, purpose=None):
+def _package(spdx_id, name, version, sha256=None, purl=None, location="NOASSERTION", comment=None, purpose=None,
+             refs=()):
     pkg = {
         "SPDXID": spdx_id,
         "name": name,
@@ -52,6 +55,8 @@ def _package(spdx_id, name, version, sha256=None, purl=None, location="NOASSERTI
     if purl:
         pkg["externalRefs"] = [{"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl",
                                 "referenceLocator": purl}]
+    if refs:
+        pkg.setdefault("externalRefs", []).extend(refs)
     if comment:
         pkg["comment"] = comment
     if purpose:
@@ -63,6 +68,22 @@ def _location(origin):
     """An http(s) origin is where the file came from; a local file URL (or a bare IP, which SPDX's
     download-location grammar has no room for) says nothing to others."""
     return origin if _LOCATION_RE.match(origin or "") else "NOASSERTION"
+
+
+def _toolchain_comment(entry):
+    if entry.get("format") == "module_zip":
+        return "Go toolchain %s: module_zip %s, go.sum %s" % (entry["name"], entry["module"], entry["h1"])
+    return "Go toolchain %s: %s" % (entry["name"], entry.get("format") or "tarball")
+
+
+def _toolchain_refs(entry):
+    """A module zip's module purl and its h1 (no spaces, as SPDX wants an OTHER locator)."""
+    if entry.get("format") != "module_zip":
+        return ()
+    module, version = entry["module"].split("@", 1)
+    return ({"referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl",
+             "referenceLocator": "pkg:golang/%s@%s" % (_purl_path(module), version)},
+            {"referenceCategory": "OTHER", "referenceType": "go-module-h1", "referenceLocator": entry["h1"]})
 
 
 def render(name, entries, modules, created_epoch):
@@ -77,7 +98,7 @@ def render(name, entries, modules, created_epoch):
             packages.append(_package(
                 _spdx_id("go", entry["version"], entry["arch"]), "go", entry["version"], entry["sha256"],
                 "pkg:golang/stdlib@%s?arch=%s" % (entry["version"], entry["arch"]), _location(entry["origin"]),
-                "Go toolchain %s" % entry["name"], "APPLICATION"))
+                _toolchain_comment(entry), "APPLICATION", _toolchain_refs(entry)))
         else:
             packages.append(_package(
                 _spdx_id("file", entry["name"]), entry["name"], entry.get("version"), entry["sha256"],

@@ -139,17 +139,29 @@ def semver_key(version):
     return (tuple(nums), pre, version)
 
 
-def h1_hash(named_contents):
-    """dirhash.Hash1 over an iterable of (name, iterator of bytes blocks)."""
+def h1_hash(named_contents, sums=None):
+    """dirhash.Hash1 over an iterable of (name, iterator of bytes blocks).
+
+    sums: a dict that receives {name: sha256 hex} of every file on the way, for a caller that
+    needs the files' own hashes too (one pass over a toolchain zip gives its h1 and its manifest).
+    """
     lines = []
     for name, blocks in named_contents:
-        if "\n" in name:
-            raise GofleetError("file name %r contains a newline" % name)
         digest = hashlib.sha256()
         for block in blocks:
             digest.update(block)
         lines.append((name, digest.hexdigest()))
-    lines.sort()
+        if sums is not None:
+            sums[name] = digest.hexdigest()
+    return h1_of_sums(lines)
+
+
+def h1_of_sums(lines):
+    """dirhash.Hash1 from (name, sha256 hex) pairs: sha256 over the sorted "<hex>  <name>\\n" lines."""
+    for name, _hexsum in lines:
+        if "\n" in name:
+            raise GofleetError("file name %r contains a newline" % name)
+    lines = sorted(lines)
     summary = "".join("%s  %s\n" % (hexsum, name) for name, hexsum in lines)
     return "h1:" + base64.b64encode(hashlib.sha256(summary.encode("utf-8")).digest()).decode("ascii")
 
@@ -168,7 +180,7 @@ def _zip_blocks(archive, info):
             yield block
 
 
-def _check_collision(folded, rel, is_dir, label):
+def check_collision(folded, rel, is_dir, label):
     """Go's collisionChecker: a name and each of its parent directories, folded to lower case,
     may name one thing only (no case twins, no file that is also a directory, no duplicates)."""
     while rel:
@@ -184,7 +196,7 @@ def _check_collision(folded, rel, is_dir, label):
         rel, is_dir = posixpath.dirname(rel), True
 
 
-def check_zip(zip_path, path, version, label=None, size=None):
+def check_zip(zip_path, path, version, label=None, size=None, sums=None):
     """Validate a module zip as Go would, and return its h1: hash.
 
     zip_path may be a seekable file object of `size` bytes (a bundle member being read).
@@ -218,7 +230,7 @@ def check_zip(zip_path, path, version, label=None, size=None):
             rel_clean = rel.rstrip("/")
             if posixpath.normpath(rel_clean) != rel_clean or rel_clean.startswith("/") or rel_clean.split("/")[0] == "..":
                 raise GofleetError("module zip %s: member %r is not a clean relative path" % (label, name))
-            _check_collision(folded, rel_clean, is_dir, label)
+            check_collision(folded, rel_clean, is_dir, label)
             if is_dir:
                 continue
             total += info.file_size
@@ -230,7 +242,7 @@ def check_zip(zip_path, path, version, label=None, size=None):
             if rel_clean == "LICENSE" and info.file_size > MAX_LICENSE:
                 raise GofleetError("module zip %s: LICENSE is %d bytes, more than %d" % (label, info.file_size, MAX_LICENSE))
         try:
-            return h1_hash((info.filename, _zip_blocks(archive, info)) for info in infos)
+            return h1_hash(((info.filename, _zip_blocks(archive, info)) for info in infos), sums)
         except (zipfile.BadZipfile, IOError, OSError, RuntimeError) as e:
             raise GofleetError("module zip %s cannot be read: %s" % (label, e))
 

@@ -5,8 +5,8 @@
 
 `fast` compares what lstat gives (type, size, mtime, mode, owner, link target): cheap enough
 for every scheduled run.  `full` also hashes every file, to catch an edit that kept size and
-mtime.  A manifest comes from a tree (build) or from the tarball the tree was unpacked from
-(of_tarball), so a tree can be judged against something its own receipt cannot forge.
+mtime.  A manifest comes from a tree (build) or from the tarball or module zip the tree was
+unpacked from (of_tarball, of_zip), so a tree can be judged against something its own receipt cannot forge.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -19,8 +19,10 @@ import posixpath
 import stat
 import tarfile
 import time
+import zipfile
 
 from ansible_collections.gofleet.golang.plugins.module_utils import drift as drift_shape
+from ansible_collections.gofleet.golang.plugins.module_utils import goproxy_paths, safe_zip
 from ansible_collections.gofleet.golang.plugins.module_utils.artifact import sha256_file
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
@@ -217,6 +219,34 @@ def of_tarball(stream, top, exclude=(), label=None):
     except (tarfile.TarError, EOFError, OSError, IOError, ValueError) as e:
         raise GofleetError("%s is truncated or not a valid tarball: %s" % (label or "the tarball", e))
     return entries, reader.digest.hexdigest()
+
+
+def of_zip(path, module_path, module_version, top, exclude=(), label=None):
+    """(manifest, sha256, h1) of a module zip: what safe_zip.extract writes below `top`.
+
+    The files' sha256 come from the same inflating pass that computes the zip's h1; the caller
+    trusts the manifest only once the h1 (or the sha256) is the one it was given.
+    """
+    label = label or path
+    sha = sha256_file(path)
+    sums = {}
+    h1 = goproxy_paths.check_zip(path, module_path, module_version, label=label, sums=sums)
+    prefix = "%s@%s/" % (module_path, module_version)
+    entries = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for name, member in safe_zip.judged_members(archive, prefix, top, label, goproxy_paths.MAX_ZIP_FILE):
+                rel = name[len(top) + 1:]
+                if rel in exclude:
+                    continue
+                if member.isdir():
+                    entries[rel] = {"t": "d", "mode": (member.mode & 0o755) | 0o700}
+                else:
+                    entries[rel] = {"t": "f", "size": member.size, "mtime": int(member.mtime), "mode": member.mode & 0o755,
+                                    "sha256": sums[member.info.filename]}
+    except (zipfile.BadZipfile, OSError, IOError) as e:
+        raise GofleetError("%s is truncated or not a valid zip: %s" % (label, e))
+    return entries, sha, h1
 
 
 def _member_entry(archive, member, entries, prefix):

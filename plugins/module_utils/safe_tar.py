@@ -57,7 +57,40 @@ def _resolve(name, symlinks, hops=40):
     return "/".join(resolved)
 
 
-def _judge(member, names, top, label, symlinks=None):
+def symlink_map(members):
+    """{normalized name: link target} of every symlink member: what judge() resolves links through."""
+    return dict((_normalize(m.name), m.linkname) for m in members if m.issym())
+
+
+def unpacked_size(judged):
+    """Bytes the regular files of judge_all()'s result unpack to."""
+    return sum(member.size for _name, member in judged if member.isfile())
+
+
+def judge_all(members, top, label, max_unpacked, also=None):
+    """[(normalized name, member)] once every member passed judge() and the total size is within
+    max_unpacked; `also(member)` may refuse more (a module zip refuses every link)."""
+    # All of the archive's symlinks, whatever their order: a link is judged by where it
+    # resolves in the finished tree.
+    symlinks = symlink_map(members)
+    names = set()
+    total = 0
+    judged = []
+    for member in members:
+        name = judge(member, names, top, label, symlinks)
+        if also:
+            also(member)
+        names.add(name)
+        total += member.size if member.isfile() else 0
+        if total > max_unpacked:
+            raise GofleetError("%s unpacks to more than %d bytes (max_unpacked_size)" % (label, max_unpacked))
+        judged.append((name, member))
+    if not judged:
+        raise GofleetError("%s is empty" % label)
+    return judged
+
+
+def judge(member, names, top, label, symlinks=None):
     """Return the member's normalized name, or raise why it is refused."""
     raw = member.name
     if raw.startswith("/") or raw.startswith("\\"):
@@ -104,26 +137,12 @@ def extract(tar_path, dest, top=None, max_unpacked=DEFAULT_MAX_UNPACKED, label=N
     label = label or tar_path
     try:
         with tarfile.open(tar_path, "r:*") as archive:
-            members = archive.getmembers()
-            # All of the archive's symlinks, whatever their order: a link is judged by where it
-            # resolves in the finished tree.
-            symlinks = dict((_normalize(m.name), m.linkname) for m in members if m.issym())
-            names = set()
-            total = 0
-            judged = []
-            for member in members:
-                name = _judge(member, names, top, label, symlinks)
-                names.add(name)
-                total += member.size if member.isfile() else 0
-                if total > max_unpacked:
-                    raise GofleetError("%s unpacks to more than %d bytes (max_unpacked_size)" % (label, max_unpacked))
-                judged.append((name, member))
-            if not judged:
-                raise GofleetError("%s is empty" % label)
+            judged = judge_all(archive.getmembers(), top, label, max_unpacked)
+            total = unpacked_size(judged)
             if only is None:
-                _write_members(archive, judged, dest)
+                write_members(archive, judged, dest)
             else:
-                _replace_members(archive, [(n, m) for n, m in judged if n in only], dest, top)
+                replace_members(archive, [(n, m) for n, m in judged if n in only], dest, top)
     except GofleetError:
         raise
     except (tarfile.TarError, EOFError, OSError, IOError) as e:
@@ -133,7 +152,7 @@ def extract(tar_path, dest, top=None, max_unpacked=DEFAULT_MAX_UNPACKED, label=N
     return total
 
 
-def _write_members(archive, judged, dest):
+def write_members(archive, judged, dest):
     directories = []
     for name, member in judged:
         path = os.path.join(dest, name)
@@ -157,7 +176,7 @@ def _write_members(archive, judged, dest):
         os.utime(path, (mtime, mtime))
 
 
-def _replace_members(archive, judged, dest, top):
+def replace_members(archive, judged, dest, top):
     directories = []
     for name, member in judged:
         path = os.path.join(dest, name[len(top) + 1:]) if top else os.path.join(dest, name)

@@ -21,7 +21,7 @@ import re
 import stat
 
 from ansible_collections.gofleet.golang.plugins.module_utils import artifact, artifact_options, atomic, drift, go_env, manifest, safe_tar
-from ansible_collections.gofleet.golang.plugins.module_utils import toolchain_install, toolchain_links
+from ansible_collections.gofleet.golang.plugins.module_utils import toolchain_artifact, toolchain_install, toolchain_links
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 from ansible_collections.gofleet.golang.plugins.module_utils.toolchain_links import BINARIES
 from ansible_collections.gofleet.golang.plugins.module_utils.toolchain_receipt import (
@@ -55,9 +55,16 @@ class Request(object):
         self.state = params["state"]
         self.arch = arch
         self.src = params.get("src")
-        self.url = params.get("url")
+        if params.get("url"):
+            artifact.check_url(params["url"], "url")
         # checksum, checksum_url, signature, keyring, verify and url_*: the shared artifact options.
-        self.checks = artifact_options.ArtifactChecks(params)
+        self.checks = artifact_options.ArtifactChecks(params, module_zips=True)
+        fmt = params.get("format") or "auto"
+        if fmt == "auto" and self.checks.h1 and not (self.src or params.get("url") or params.get("goproxy")):
+            fmt = toolchain_artifact.MODULE_ZIP  # an installed zip toolchain, checked against its h1 with no source
+        # A go.dev tarball or the official toolchain module zip (src, url, or goproxy's URL for it).
+        self.artifact = toolchain_artifact.Artifact(self.version, arch, fmt, self.src, params.get("url"), params.get("goproxy"))
+        self.url = self.artifact.url
         self.url_options = self.checks.url_options
         self.checksum = self.checks.checksum
         self.checksum_url = self.checks.checksum_url
@@ -76,12 +83,14 @@ class Request(object):
         self._check()
 
     def _check(self):
-        if self.url:
-            artifact.check_url(self.url, "url")
         if self.src and not os.path.isabs(self.src):
             raise GofleetError("src must be an absolute path on the node, got %r" % self.src)
         if self.state == "present" and not self.checks.given:
-            raise GofleetError("checksum (sha256:<hex>) or checksum_url is required with state=present")
+            raise GofleetError("checksum (sha256:<hex>%s) or checksum_url is required with state=present"
+                               % (", h1:<base64> or the zip's go.sum line" if self.artifact.is_zip else ""))
+        if self.checks.h1 and not self.artifact.is_zip:
+            raise GofleetError("checksum %s is a module zip's h1 hash, but %s is a tarball: give its sha256"
+                               % (self.checks.h1, self.artifact.name))
         if self.keep is not None and self.keep < 1:
             raise GofleetError("keep must be at least 1, got %r" % self.keep)
         if not isinstance(self.verify_full_every, int) or self.verify_full_every < 0:
@@ -94,10 +103,12 @@ class Request(object):
 
     @property
     def tarball_name(self):
-        source = self.src or self.url
-        if source:
-            return os.path.basename(source.rstrip("/").split("?", 1)[0])
-        return "go%s.linux-%s.tar.gz" % (self.version, self.arch)
+        """The artifact's file name (a tarball's or a module zip's)."""
+        return self.artifact.name
+
+    def expected(self, fetch_text=artifact.fetch_text):
+        """("sha256", hex) or ("h1", hash) the artifact must match."""
+        return self.checks.expected(self.artifact.name, self.artifact.module, fetch_text)
 
 
 def _absolute(path, option):
@@ -186,7 +197,8 @@ class Plan(object):
         self.actions = []
         self.install = None          # None, or why: "missing", "unfinished", "tarball changed", "drift"
         self.repair = False          # the drift can be put back in place (the GOROOT is a real directory)
-        self.expected_sha256 = None
+        self.expected_sha256 = None   # the artifact's expected sha256, when that is the hash it is pinned by
+        self.expected = None          # ("sha256", hex) or ("h1", hash): what the artifact must match
         self.drift = []              # drift.line() of each item
         self.drift_items = []        # drift.item() dicts: path, aspect, expected, found
         self.verify = None           # the verification this run does: fast, full or none
@@ -228,7 +240,8 @@ def plan(req, node, fetch_text=artifact.fetch_text):
         p.actions.append("clean %d leftover receipt temp file%s" % (count, "" if count == 1 else "s"))
     if req.state == "absent":
         return _plan_absent(req, node, p)
-    p.expected_sha256 = req.checks.expected_sha256(req.tarball_name, fetch_text)
+    p.expected = req.expected(fetch_text)
+    p.expected_sha256 = p.expected[1] if p.expected[0] == "sha256" else None
     p.install = _install_reason(req, node, p)
     if p.install:
         p.actions.append("%s go%s (%s)" % ("repair" if p.drift else "install", req.version, p.install))
@@ -238,9 +251,9 @@ def plan(req, node, fetch_text=artifact.fetch_text):
             # Known before anything is done: check mode must fail as the real run will.
             raise GofleetError("src %s does not exist on the node" % req.src)
         if req.src:
-            # Hashing a local tarball costs far less than the install it guards, and lets
+            # Hashing a local tarball (or zip) costs far less than the install it guards, and lets
             # check mode fail on a wrong checksum exactly as the real run will.
-            artifact.require_sha256(req.src, p.expected_sha256, label="src %s" % req.src)
+            req.artifact.check(req.src, p.expected, "src %s" % req.src)
     p.env_before = node.go_env_text if node.goroot_exists else None
     if not p.install or p.repair:
         # A repair keeps the installed go.env, so it is compared and written like without drift.
@@ -251,7 +264,7 @@ def plan(req, node, fetch_text=artifact.fetch_text):
                 p.managed_drift.append(drift.item("go.env", "content" if p.env_before is not None else "missing",
                                                   _text_hash(p.env_after), _text_hash(p.env_before)))
     elif req.src and os.path.isfile(req.src):
-        p.env_after = go_env.render(safe_tar.read_member(req.src, "go/go.env") or "", req.env)
+        p.env_after = go_env.render(req.artifact.read_go_env(req.src) or "", req.env)
     else:
         # The tarball is not on the node yet (url): say what will be set, not a guess of the text.
         p.env_after = "# rendered from the tarball's go.env with: %s\n" % ", ".join(
@@ -278,8 +291,8 @@ def _install_reason(req, node, p):
         if node.receipt_problem:
             return "torn receipt %s: %s" % (receipt_path(req.install_root, req.version), node.receipt_problem)
         return "unfinished"
-    if node.receipt["tarball"]["sha256"] != p.expected_sha256:
-        return "tarball changed"
+    if not toolchain_artifact.receipt_matches(node.receipt["tarball"], p.expected):
+        return "%s changed" % ("module zip" if req.artifact.is_zip else "tarball")
     p.verify = req.verify
     if req.verify == "fast" and full_verify_due(node.receipt, req.verify_full_every):
         p.verify = "full"
@@ -440,6 +453,8 @@ def result(req, node, p, receipt):
         "verify": p.verify,
         "actions": p.actions,
         "tarball_sha256": receipt["tarball"]["sha256"] if receipt else p.expected_sha256,
+        "artifact_format": receipt["tarball"].get("format", "tarball") if receipt else req.artifact.format,
+        "artifact_h1": receipt["tarball"].get("h1") if receipt else (p.expected[1] if p.expected and p.expected[0] == "h1" else None),
         # Provenance for reports; a check run before the first install has no receipt yet.
         "signer": receipt["tarball"].get("signer_fingerprint") if receipt else None,
         "installed_at": receipt.get("installed_at") if receipt else None,

@@ -14,7 +14,7 @@ import json
 import os
 import time
 
-from ansible_collections.gofleet.golang.plugins.module_utils import atomic, go_env, manifest, safe_tar
+from ansible_collections.gofleet.golang.plugins.module_utils import atomic, go_env, manifest
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 from ansible_collections.gofleet.golang.plugins.module_utils.toolchain_receipt import MANAGED_FILES, RECEIPT_SCHEMA, TIME_FORMAT, receipt_path
 from ansible_collections.gofleet.golang.plugins.module_utils.toolchain_verify import through_symlink, validate_tree, verified_tarball
@@ -24,12 +24,12 @@ def install(req, p, runner):
     """Fetch, verify, extract beside the target, validate, rename into place, record."""
     staging = atomic.make_staging_dir(req.install_root, "go" + req.version)
     try:
-        tarball, source, sha, fingerprint = verified_tarball(req, p, runner, staging)
+        tarball, source, sha, h1, fingerprint = verified_tarball(req, p, runner, staging)
         tree = os.path.join(staging, "tree")
         os.mkdir(tree, 0o755)
-        safe_tar.extract(tarball, tree, top="go", max_unpacked=req.max_unpacked, label=source)
+        req.artifact.extract(tarball, tree, req.max_unpacked, source)
         new_root = os.path.join(tree, "go")
-        validate_tree(req, new_root, source, runner)
+        go_version = validate_tree(req, new_root, source, runner)
         upstream_env = atomic.read_file(os.path.join(new_root, "go.env")) or ""
         p.env_after = go_env.render(upstream_env, req.env)
         atomic.write_file(os.path.join(new_root, "go.env"), p.env_after, 0o644)
@@ -44,8 +44,11 @@ def install(req, p, runner):
             "installed_at": now,
             # Hashed straight from the verified tarball's extract: as good as a full verification.
             "verified_full_at": now,
-            "tarball": {"filename": req.tarball_name, "source": source, "sha256": sha,
-                        "signature": req.signature, "signer_fingerprint": fingerprint},
+            # The artifact: a go.dev tarball or the toolchain module zip (then also its module and h1).
+            "tarball": dict({"filename": req.tarball_name, "source": source, "sha256": sha, "format": req.artifact.format,
+                             "signature": req.signature, "signer_fingerprint": fingerprint},
+                            **({"h1": h1, "module": "%s@%s" % req.artifact.module} if req.artifact.is_zip else {})),
+            "go_version": go_version,
             "upstream_go_env": upstream_env,
             "manifest": manifest.build(new_root, exclude=MANAGED_FILES, with_hash=True, with_owner=True),
         }
@@ -101,7 +104,7 @@ def repair(req, p, runner):
             return False
         for rel in added:
             atomic.remove_tree(os.path.join(req.goroot, rel))
-        safe_tar.extract(tarball, req.goroot, top="go", max_unpacked=req.max_unpacked, label=source, only=restore)
+        req.artifact.extract(tarball, req.goroot, req.max_unpacked, source, only=restore)
         if os.geteuid() == 0:
             # Modes came from the tarball without group/other write; owners need resetting.
             for name in restore:

@@ -3,8 +3,9 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """go_toolchain's install receipts: where they live, the one shape trusted, what is torn.
 
-A receipt (JSON, outside the GOROOT it describes) records the version, the tarball's sha256,
-source and signer, the time of the last full verification and a manifest of every file.
+A receipt (JSON, outside the GOROOT it describes) records the version, the artifact's kind
+(tarball or module_zip), sha256 (and a zip's h1), source and signer, what `go version` printed,
+the time of the last full verification and a manifest of every file.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -76,9 +77,12 @@ def receipt_problem(data, version):
     tarball = data.get("tarball")
     if not isinstance(tarball, dict) or not _is_text(tarball.get("sha256")):
         return "tarball sha256 missing or not text"
-    for key in ("upstream_go_env", "installed_at", "verified_full_at"):
+    for key in ("upstream_go_env", "installed_at", "verified_full_at", "go_version"):
         if data.get(key) is not None and not _is_text(data[key]):
             return "%s is not text" % key
+    for key in ("format", "h1", "module"):
+        if tarball.get(key) is not None and not _is_text(tarball[key]):
+            return "tarball %s is not text" % key
     files = data.get("manifest")
     if not isinstance(files, dict):
         return "manifest is not a mapping"

@@ -15,6 +15,7 @@ import os
 from ansible_collections.gofleet.golang.plugins.module_utils import artifact, atomic, manifest
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import require_elf_for
+from ansible_collections.gofleet.golang.plugins.module_utils.toolchain_artifact import require
 from ansible_collections.gofleet.golang.plugins.module_utils.toolchain_receipt import MANAGED_FILES
 
 
@@ -24,21 +25,20 @@ def install_owner():
 
 
 def tarball_reference(req, p):
-    """The manifest of the tarball itself, read in one pass and trusted only once its sha256 matches."""
-    if req.src and os.path.isfile(req.src):
-        label = "src %s" % req.src
-        stream = open(req.src, "rb")
-    elif req.url:
-        label = "url %s" % req.url
-        stream = artifact.open_stream(req.url, req.url_options, "url")
-    else:
+    """The manifest of the tarball (or module zip) itself, read in one pass and trusted only once
+    its sha256 (or h1) matches."""
+    src = req.src if req.src and os.path.isfile(req.src) else None
+    if not (src or req.url):
         return None
+    label = "src %s" % src if src else "url %s" % req.url
+    if req.artifact.is_zip:
+        return req.artifact.zip_reference(src, req.url, req.url_options, p.expected, MANAGED_FILES, label)
+    stream = open(src, "rb") if src else artifact.open_stream(req.url, req.url_options, "url")
     try:
         reference, actual = manifest.of_tarball(stream, "go", exclude=MANAGED_FILES, label=label)
     finally:
         stream.close()
-    if actual != p.expected_sha256:
-        raise GofleetError("checksum mismatch for %s: expected sha256:%s, got sha256:%s" % (label, p.expected_sha256, actual))
+    require(p.expected, actual, None, label)
     return reference
 
 
@@ -53,11 +53,12 @@ def through_symlink(root, rel, files):
 
 
 def verified_tarball(req, p, runner, staging):
-    """The tarball, fetched if need be, after its sha256 (and signature, if given) matched."""
+    """The tarball (or zip), fetched if need be, after its sha256 or h1 (and signature, if given) matched.
+    Returns (path, source, sha256, h1 or None, signer)."""
     tarball, source = _obtain(req, staging)
-    sha = artifact.require_sha256(tarball, p.expected_sha256, label="%s %s" % ("url" if req.url else "src", source))
+    sha, h1 = req.artifact.check(tarball, p.expected, "%s %s" % ("url" if req.url else "src", source))
     fingerprint = req.checks.check_signature(runner.run_command, runner.gpg, tarball, staging, label=source)
-    return tarball, source, sha, fingerprint
+    return tarball, source, sha, h1, fingerprint
 
 
 def _obtain(req, staging):
@@ -71,7 +72,8 @@ def _obtain(req, staging):
 
 
 def validate_tree(req, root, source, runner):
-    """A tree is only renamed into place once it is the version asked for and runs here."""
+    """A tree is only renamed into place once it is the version asked for and runs here.
+    Returns the first line `go version` printed."""
     version_text = (atomic.read_file(os.path.join(root, "VERSION")) or "").splitlines()
     found = version_text[0].strip() if version_text else "no VERSION file"
     if found != "go" + req.version:
@@ -88,3 +90,5 @@ def validate_tree(req, root, source, runner):
     if rc != 0 or ("go" + req.version) not in out:
         lines = (err or out or "").strip().splitlines()
         raise GofleetError("%s: go/bin/go version failed: %s" % (source, lines[-1] if lines else "rc=%s" % rc))
+    # What `go version` says, kept in the receipt: an official toolchain prints the official string.
+    return out.strip().splitlines()[0] if out.strip() else None

@@ -17,6 +17,8 @@ description:
   - With O(keyring), C(SHA256SUMS.asc) must be a valid signature of C(SHA256SUMS) by one of its keys. Then every
     file in the bundle must be listed in C(SHA256SUMS), every listed file must exist and match its sum (parsed as
     the node modules parse it), and C(MANIFEST.json) must agree with the sums.
+  - A toolchain module zip (C(format=module_zip) in C(MANIFEST.json)) must also hash to the C(h1:) the manifest
+    records (Go's dirhash, checked with Go's module zip rules), which C(SHA256SUMS) does not cover.
   - A flipped byte, a missing file, an extra file or a signature by another key fails in one line naming the
     file. Run it once per play (C(run_once), delegated to the controller) before anything is shipped.
   - Returns the toolchains by version and architecture, so roles pick each host's tarball from it.
@@ -75,7 +77,9 @@ arches:
   elements: str
   returned: success
 toolchains:
-  description: Every toolchain by version, then by architecture, each with C(name), C(sha256) and C(size).
+  description:
+    - Every toolchain by version, then by architecture, each with C(name), C(sha256), C(size), C(format) (V(tarball) or
+      V(module_zip)) and C(h1) (a module zip's; null for a tarball).
   type: dict
   returned: success
 files:

@@ -15,13 +15,19 @@ version_added: 0.2.0
 description:
   - Runs on the controller (an action plugin); nothing is sent to a managed node.
   - Writes the bundle directory O(dest) and its deterministic tarball O(archive) (plus C(<archive>.sha256)).
-    A bundle holds C(goV.linux-ARCH.tar.gz) for every O(versions) x O(arches), optionally C(mirror/),
+    A bundle holds C(goV.linux-ARCH.tar.gz) (or C(goV.linux-ARCH.zip), see O(goproxy)) for every O(versions) x
+    O(arches), optionally C(mirror/),
     C(ca/) and C(bin/) files, C(MANIFEST.json), C(sbom.spdx.json) (SPDX 2.3), C(SHA256SUMS) over every file,
     and C(SHA256SUMS.asc) when O(signing_key) is given.
   - Every toolchain comes from O(source), a directory laid out like go.dev/dl whose C(index.json) is in the
     format go.dev serves at C(?mode=json&include=all). Each tarball is checked against the index (sha256 and
     size) and, with O(keyring), against its C(.asc) before it enters the bundle. A version or architecture the
     index lacks, or a mismatch, fails in one line naming the file.
+  - Or every toolchain is the official toolchain module zip C(golang.org/toolchain@v0.0.1-goV.linux-ARCH) from
+    O(goproxy), pinned by its C(h1:) hash in O(go_sum) and checked against it (with Go's module zip rules) before it
+    enters the bundle. C(MANIFEST.json) records each toolchain's C(format) (V(tarball) or V(module_zip)) and, for a
+    zip, its C(module) and C(h1); the SBOM gives every toolchain its SHA256 checksum and a zip its module purl and its
+    h1 as an external reference of category C(OTHER), type C(go-module-h1).
   - The same inputs give a byte-identical tarball (sorted members, fixed owner and O(source_date_epoch) mtime,
     no compression). A bundle already holding exactly the planned files is left alone (changed=false)
     without downloading anything; check mode plans from the index and reports the SHA256SUMS diff.
@@ -43,9 +49,24 @@ options:
     description: Name of the bundle (the tarball's top directory, the SBOM's name). Default the base name of O(dest).
     type: str
   source:
-    description: http, https or file URL of a go.dev/dl-shaped directory holding C(index.json) and the tarballs.
+    description:
+      - http, https or file URL of a go.dev/dl-shaped directory holding C(index.json) and the tarballs.
+      - Exactly one of O(source) and O(goproxy) is required.
     type: str
-    required: true
+  goproxy:
+    description:
+      - Take the toolchains as official toolchain module zips from this GOPROXY instead of O(source) tarballs,
+        an http, https or file URL (V(https://proxy.golang.org) on a connected host) or an absolute directory laid out
+        like a proxy's C(cache/download) (C(golang.org/toolchain/@v/v0.0.1-goV.linux-ARCH.zip)).
+      - A zip already in O(dest) whose h1 is still the pinned one is reused; others are fetched into a temporary
+        directory (also in check mode, to learn their sha256) that is removed afterwards.
+    type: str
+  go_sum:
+    description:
+      - With O(goproxy), a go.sum-style file pinning every toolchain zip
+        (V(golang.org/toolchain v0.0.1-go1.22.12.linux-amd64 h1:...)); a zip it does not list, or that hashes to another
+        h1, fails in one line naming the zip and this file. The proxy's own C(.ziphash) is never trusted.
+    type: path
   versions:
     description: Go versions to include, V(1.22.12) or V(go1.22.12).
     type: list
@@ -57,7 +78,9 @@ options:
     elements: str
     required: true
   keyring:
-    description: Release keyring; when given every tarball's C(<url>.asc) must be a valid signature by one of its keys.
+    description:
+      - Release keyring; when given every tarball's C(<url>.asc) must be a valid signature by one of its keys.
+      - Not with O(goproxy); module zips carry no signature, they are pinned by O(go_sum).
     type: path
   mirror_bundles:
     description: C(go_offline_mirror) bundles to include as C(mirror/<name>); their modules go into the SBOM with h1 hashes.
@@ -98,6 +121,14 @@ options:
 """
 
 EXAMPLES = r"""
+- name: Build the fleet bundle from the official toolchain module zips of a GOPROXY
+  gofleet.golang.bundle_build:
+    dest: /srv/gofleet/bundle
+    goproxy: https://proxy.golang.org
+    go_sum: /srv/gofleet/toolchains.sum
+    versions: [1.22.12]
+    arches: [amd64, arm64]
+
 - name: Build the fleet bundle from an internal go.dev/dl mirror
   gofleet.golang.bundle_build:
     dest: /srv/gofleet/bundle
@@ -127,7 +158,7 @@ files:
   elements: str
   returned: success
 toolchains:
-  description: The toolchains, each with C(name), C(version), C(arch) and C(sha256).
+  description: The toolchains, each with C(name), C(version), C(arch), C(sha256), C(format) (V(tarball) or V(module_zip)) and C(h1) (null for a tarball).
   type: list
   elements: dict
   returned: success

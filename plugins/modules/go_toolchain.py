@@ -10,11 +10,16 @@ __metaclass__ = type
 DOCUMENTATION = r"""
 ---
 module: go_toolchain
-short_description: Install, switch, verify and remove Go toolchains from verified tarballs
+short_description: Install, switch, verify and remove Go toolchains from verified tarballs or toolchain module zips
 version_added: 0.1.0
 description:
   - Installs Go toolchains shipped in the official binary tarball layout (C(go/bin/go), C(go/src), C(go/pkg/tool/...))
     with no network needed on the managed node.
+  - Or from the official toolchain module zip C(golang.org/toolchain@v0.0.1-goVERSION.linux-ARCH) that C(go) itself
+    downloads, from a GOPROXY (O(goproxy), the public proxy on a connected host or an offline mirror) or a file
+    (O(src), O(url)). Its C(h1:) hash (as go.sum and the checksum database record it) is checked, and the zip is
+    validated as Go validates module zips, before anything is extracted; it unpacks into the same tree, with the same
+    receipt, verification and repair as a tarball.
   - Every tarball is checked against its sha256 (and a detached GPG signature when one is given) before a single
     file is extracted. Members that escape the tree, device nodes, setuid bits and binaries built for another
     architecture are refused.
@@ -47,12 +52,32 @@ options:
     default: present
   src:
     description:
-      - Absolute path of the tarball on the managed node. Mutually exclusive with O(url).
+      - Absolute path of the tarball (or toolchain module zip) on the managed node. Mutually exclusive with O(url)
+        and O(goproxy).
     type: path
   url:
     description:
-      - http, https or file URL of the tarball, for internal mirrors. Mutually exclusive with O(src).
+      - http, https or file URL of the tarball (or toolchain module zip), for internal mirrors. Mutually exclusive
+        with O(src) and O(goproxy).
     type: str
+  goproxy:
+    description:
+      - Base URL of a GOPROXY (V(https://proxy.golang.org) on a connected host, or an offline mirror) that serves
+        the official toolchain module; the zip is fetched from
+        C(<goproxy>/golang.org/toolchain/@v/v0.0.1-goVERSION.linux-ARCH.zip). Implies O(format=module_zip).
+        Mutually exclusive with O(src) and O(url).
+      - Only the zip is fetched; its hash comes from O(checksum) or O(checksum_url), never from the proxy itself.
+    type: str
+  format:
+    description:
+      - The artifact's kind. V(tarball) is go.dev's C(goVERSION.linux-ARCH.tar.gz) (top directory C(go/)), pinned by
+        its sha256. V(module_zip) is the toolchain module zip (top directory
+        C(golang.org/toolchain@v0.0.1-goVERSION.linux-ARCH/), stripped), pinned by its C(h1:) hash (or its sha256).
+      - V(auto) tells them apart by the name of O(src) or O(url) (C(.tar.gz), C(.tgz) or C(.zip)) and fails, naming
+        it, when the name says neither.
+    type: str
+    choices: [auto, tarball, module_zip]
+    default: auto
   install_root:
     description:
       - Directory that holds one subdirectory per installed version.
@@ -113,12 +138,21 @@ options:
     type: bool
     default: false
   max_unpacked_size:
-    description: Refuse tarballs that unpack to more bytes than this.
+    description: Refuse tarballs (and zips) that unpack to more bytes than this.
     type: int
     default: 2147483648
 notes:
-  - The artifact is the Go tarball (O(src) or O(url)); O(checksum), O(signature) and the other artifact options
-    apply to it.
+  - The artifact is the Go tarball or toolchain module zip (O(src), O(url) or O(goproxy)); O(checksum),
+    O(signature) and the other artifact options apply to it.
+  - For a module zip, O(checksum) may be its V(h1:<base64>) hash or its go.sum line
+    (V(golang.org/toolchain v0.0.1-go1.22.12.linux-amd64 h1:...)), whose module and version must be this O(version)
+    and architecture's; O(checksum_url) may be a go.sum-style file listing it (else a C(SHA256SUMS) listing the zip's
+    name). A zip for another version or architecture fails on its first member, naming the zip. The receipt records
+    both the zip's sha256 and its h1, and O(verify=full) re-reads the verified zip as it does a tarball.
+  - Zip members are judged by the tarball rules (no absolute paths, no C(..), no links, no device files, no
+    setuid, O(max_unpacked_size)) and Go's module zip rules (every member below the module prefix, no name twice,
+    no two names that differ only in case). Modes come from the zip's unix attributes, else C(bin/) and
+    C(pkg/tool/) are executable, as C(go) makes them.
   - O(verify=fast) is one lstat walk compared against the receipt's manifest (type, size, mtime, mode, owner and
     group, link target). It trusts the receipt; someone who can rewrite the receipt as well as the tree can hide an
     edit from it, and an edit that keeps size and mtime is not seen.
@@ -148,6 +182,18 @@ seealso:
 """
 
 EXAMPLES = r"""
+- name: Install the official toolchain module zip from a GOPROXY, pinned by its go.sum line
+  gofleet.golang.go_toolchain:
+    version: 1.22.12
+    goproxy: https://goproxy.internal
+    checksum: golang.org/toolchain v0.0.1-go1.22.12.linux-amd64 h1:Hdh4VJAlDWzMnhKpqDwqJJr+sE7NgsJ86dyR4wrv2oY=
+
+- name: Install a toolchain module zip already on the node, pinned by its h1 hash
+  gofleet.golang.go_toolchain:
+    version: 1.22.12
+    src: /var/cache/gofleet/v0.0.1-go1.22.12.linux-arm64.zip
+    checksum: h1:d5pIIWRmHJcXHnW+PRQ5RyowiqOcFC/80DB4FGToaPU=
+
 - name: Install Go from a tarball already on the node and make it the default
   gofleet.golang.go_toolchain:
     version: 1.22.12
@@ -266,9 +312,19 @@ actions:
   elements: str
   sample: ["install go1.22.12 (missing)", "point /usr/local/go at /usr/local/lib/go/go1.22.12"]
 tarball_sha256:
-  description: The verified sha256 of the tarball this version was installed from.
+  description: The verified sha256 of the tarball (or module zip) this version was installed from.
   returned: when state is present
   type: str
+artifact_format:
+  description: What this version was (or will be) installed from, V(tarball) or V(module_zip).
+  returned: when state is present
+  type: str
+  sample: module_zip
+artifact_h1:
+  description: The verified C(h1:) hash of the module zip this version was installed from; null for a tarball.
+  returned: when state is present
+  type: str
+  sample: "h1:Hdh4VJAlDWzMnhKpqDwqJJr+sE7NgsJ86dyR4wrv2oY="
 signer:
   description: Fingerprint of the GPG key that signed the tarball (from the receipt); null when no signature was checked.
   returned: when state is present
@@ -301,6 +357,8 @@ def main():
             state=dict(type="str", default="present", choices=["present", "absent"]),
             src=dict(type="path"),
             url=dict(type="str"),
+            goproxy=dict(type="str"),
+            format=dict(type="str", default="auto", choices=["auto", "tarball", "module_zip"]),
             install_root=dict(type="path", default="/usr/local/lib/go"),
             link=dict(type="path", default="/usr/local/go"),
             bin_dir=dict(type="str", default="/usr/local/bin"),
@@ -311,7 +369,7 @@ def main():
             force=dict(type="bool", default=False),
             max_unpacked_size=dict(type="int", default=2147483648),
         ),
-        mutually_exclusive=[("src", "url")],
+        mutually_exclusive=[("src", "url", "goproxy")],
     )
     # checksum, checksum_url, signature, keyring, verify and url_*: one declaration for every module.
     spec.merge(artifact_argument_spec()).merge(url_argument_spec())
