@@ -1,0 +1,118 @@
+"""gomod_sumdb: Go's tlog tile arithmetic on a log built here, and the capture's checks."""
+
+import base64
+import hashlib
+
+import pytest
+
+from ansible_collections.gofleet.golang.plugins.module_utils import gomod_sumdb as gs
+from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
+
+H = 2  # small tiles, so a log of a few dozen records has several tile levels
+
+
+def subtree(records, level, n):
+    """The hash of records [n*2^level, (n+1)*2^level), as RFC 6962 defines it."""
+    if level == 0:
+        return gs.record_hash(records[n])
+    return gs.node_hash(subtree(records, level - 1, 2 * n), subtree(records, level - 1, 2 * n + 1))
+
+
+def root(records, size):
+    hashes, lo = [], 0
+    while lo < size:
+        k, level = gs._maxpow2(size - lo + 1)
+        hashes.append(subtree(records, level, lo >> level))
+        lo += k
+    top = hashes[-1]
+    for value in reversed(hashes[:-1]):
+        top = gs.node_hash(value, top)
+    return top
+
+
+def tiles_of(records, size):
+    """tile -> bytes, as a server of the log at `size` records serves them (ReadTileData)."""
+    def data(tile):
+        h, level, n, w = tile
+        out = b""
+        for i in range(w):
+            x = (n << h) + i
+            out += subtree(records, level * h, x)
+        if ((n << h) + w) << (level * h) > size:
+            raise KeyError(tile)
+        return out
+    return data
+
+
+RECORDS = [("rec %d\n" % i).encode() for i in range(64)]
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 5, 16, 17, 37, 64])
+def test_every_record_reads_back_against_the_signed_root(size):
+    tree = (size, root(RECORDS, size))
+    indexes = [gs.stored_hash_index(0, i) for i in range(size)]
+    got = gs.read_hashes(tree, indexes, tiles_of(RECORDS, size), H)
+    assert got == [gs.record_hash(r) for r in RECORDS[:size]]
+
+
+@pytest.mark.parametrize("older, newer", [(1, 2), (3, 17), (16, 37), (36, 37), (5, 64)])
+def test_older_tree_is_contained_in_newer(older, newer):
+    tree = (newer, root(RECORDS, newer))
+    assert gs.tree_hash(older, tree, tiles_of(RECORDS, newer), H) == root(RECORDS, older)
+
+
+def test_a_changed_tile_is_refused():
+    tree = (37, root(RECORDS, 37))
+    good = tiles_of(RECORDS, 37)
+
+    def bad(tile):
+        data = good(tile)
+        return data if tile[1] else bytes([data[0] ^ 1]) + data[1:]
+
+    with pytest.raises(GofleetError, match="do not hash to its signed root|inconsistent"):
+        gs.read_hashes(tree, [gs.stored_hash_index(0, 3)], bad, H)
+
+
+@pytest.mark.parametrize("n, path", [
+    ((8, 0, 5, 256), "tile/8/0/005"),
+    ((8, 0, 259091, 83), "tile/8/0/x259/091.p/83"),
+    ((8, 3, 0, 3), "tile/8/3/000.p/3"),
+    ((8, 2, 1234567, 256), "tile/8/2/x001/x234/567"),
+])
+def test_tile_path_is_gos(n, path):
+    assert gs.tile_path(n) == path
+
+
+def test_split_inverts_stored_hash_index():
+    for level in range(5):
+        for n in range(40):
+            assert gs.split_stored_hash_index(gs.stored_hash_index(level, n)) == (level, n)
+
+
+@pytest.mark.parametrize("value, name", [(None, "sum.golang.org"), ("off", None), ("", None),
+                                         ("sum.golang.org+033de0ae+Ac4z https://x", "sum.golang.org")])
+def test_sumdb_name(value, name):
+    assert gs.sumdb_name(value) == name
+
+
+def test_proxy_urls_keeps_http_ones_in_order():
+    assert gs.proxy_urls("file:///c,https://p1/|http://p2,direct,off") == ["https://p1", "http://p2"]
+
+
+def note(size, digest):
+    return b"go.sum database tree\n%d\n%s\n\n\xe2\x80\x94 sum.golang.org sig\n" % (size, base64.b64encode(digest))
+
+
+def test_parse_lookup_and_record_lines():
+    text = b"example.com/m v1.0.0 h1:zip=\nexample.com/m v1.0.0/go.mod h1:mod=\n"
+    record, got, tree, _ = gs.parse_lookup(b"7\n" + text + b"\n" + note(9, hashlib.sha256(b"x").digest()), "l")
+    assert (record, got, tree[0]) == (7, text, 9)
+    gs.check_record_lines(got, {"module": "example.com/m", "version": "v1.0.0", "h1": "h1:zip=", "h1_mod": "h1:mod="}, "db")
+    with pytest.raises(GofleetError, match="checksum mismatch for example.com/m@v1.0.0/go.mod"):
+        gs.check_record_lines(got, {"module": "example.com/m", "version": "v1.0.0", "h1": None, "h1_mod": "h1:other="}, "db")
+
+
+@pytest.mark.parametrize("data", [b"", b"x\ny\n\n", b"7\ntext\n\nnot a note\n", b"7\ntext\n\ngo.sum database tree\n-1\nAA==\n"])
+def test_parse_lookup_refuses_garbage(data):
+    with pytest.raises(GofleetError, match="sumdb: l is not"):
+        gs.parse_lookup(data, "l")
