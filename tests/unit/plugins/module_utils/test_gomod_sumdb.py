@@ -116,3 +116,81 @@ def test_parse_lookup_and_record_lines():
 def test_parse_lookup_refuses_garbage(data):
     with pytest.raises(GofleetError, match="sumdb: l is not"):
         gs.parse_lookup(data, "l")
+
+
+# --- Capture.run against a log served here (tile height 8, as sum.golang.org) --------------
+
+LOG = [("example.com/m%d v1.0.0 h1:zip%d=\nexample.com/m%d v1.0.0/go.mod h1:mod%d=\n" % (i, i, i, i)).encode()
+       for i in range(300)]
+
+
+def served_log(trees):
+    """rel -> bytes of a checksum database whose lookups were answered at the given tree sizes."""
+    def tile_bytes(tile, size):
+        h, level, n, w = tile
+        return b"".join(subtree(LOG, level * h, (n << h) + i) for i in range(w))
+
+    def fetch(rel):
+        base = "sumdb/sum.golang.org/"
+        assert rel.startswith(base), rel
+        rel = rel[len(base):]
+        if rel == "supported":
+            return b""
+        if rel == "latest":
+            return note(300, root(LOG, 300))
+        if rel.startswith("lookup/example.com/m"):
+            i = int(rel.split("/m", 1)[1].split("@")[0])
+            size = trees[i]
+            return b"%d\n%s\n%s" % (i, LOG[i], note(size, root(LOG, size)))
+        for size in sorted(set(trees.values()) | {300}):
+            for tile in gs.plan_tiles(size, [gs.stored_hash_index(0, 0)])[0] + [
+                    t for r in range(size) for t in gs.plan_tiles(size, [gs.stored_hash_index(0, r)])[0]]:
+                if gs.tile_path(tile) == rel:
+                    return tile_bytes(tile, size)
+        raise KeyError(rel)
+    return fetch
+
+
+def entry(i, h1=None):
+    return {"module": "example.com/m%d" % i, "version": "v1.0.0", "h1": h1 or "h1:zip%d=" % i, "h1_mod": "h1:mod%d=" % i}
+
+
+def test_capture_takes_and_checks_every_piece():
+    trees = {5: 100, 200: 260, 250: 300}
+    fetch = served_log(trees)
+    asked = []
+
+    def recording(rel):
+        asked.append(rel)
+        return fetch(rel)
+
+    files = gs.Capture("sum.golang.org", lambda rel: None, recording).run(
+        dict(("m%d" % i, entry(i)) for i in trees))
+    assert {"sumdb/sum.golang.org/supported", "sumdb/sum.golang.org/latest",
+            "sumdb/sum.golang.org/lookup/example.com/m5@v1.0.0"} <= set(files)
+    tiles = sorted(rel for rel in files if "/tile/" in rel)
+    # record 5 in trees 100, 260 and 300; trees 100 and 260 against the newer ones
+    assert "sumdb/sum.golang.org/tile/8/0/000.p/100" in tiles and "sumdb/sum.golang.org/tile/8/0/001.p/4" in tiles
+    assert "sumdb/sum.golang.org/tile/8/0/000" in tiles and "sumdb/sum.golang.org/tile/8/1/000.p/1" in tiles
+    assert len(asked) == len(set(asked))
+    # What the mirror already holds is not fetched again.
+    asked[:] = []
+    again = gs.Capture("sum.golang.org", files.get, recording).run(dict(("m%d" % i, entry(i)) for i in trees))
+    assert again == {} and asked == []
+
+
+def test_capture_refuses_a_lookup_that_disagrees_with_the_mirror():
+    fetch = served_log({5: 100})
+    with pytest.raises(GofleetError, match="checksum mismatch for example.com/m5@v1.0.0: the checksum database says h1:zip5="):
+        gs.Capture("sum.golang.org", lambda rel: None, fetch).run({"m5": entry(5, "h1:other=")})
+
+
+def test_capture_refuses_a_changed_tile():
+    fetch = served_log({5: 100})
+
+    def bad(rel):
+        data = fetch(rel)
+        return data[:-1] + bytes([data[-1] ^ 1]) if "/tile/8/0/" in rel else data
+
+    with pytest.raises(GofleetError, match="sumdb: "):
+        gs.Capture("sum.golang.org", lambda rel: None, bad).run({"m5": entry(5)})
