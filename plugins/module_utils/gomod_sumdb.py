@@ -73,8 +73,7 @@ def node_hash(left, right):
 
 
 def stored_hash_index(level, n):
-    for _ in range(level):
-        n = 2 * n + 1
+    n = ((n + 1) << level) - 1  # n = 2n+1, level times
     i = 0
     while n > 0:
         i += n
@@ -110,7 +109,7 @@ def tile_for_index(h, index):
 
 
 def tile_parent(tile, k, size):
-    h, level, n, _ = tile
+    h, level, n = tile[:3]
     level += k
     n >>= k * h
     w = 1 << h
@@ -250,7 +249,7 @@ def parse_tree_note(note, label):
 
 def parse_lookup(data, label):
     """A lookup answer -> (record id, record text, (tree size, root), note bytes)."""
-    head, _, rest = data.partition(b"\n")
+    head, rest = data.partition(b"\n")[::2]
     text, sep, note = rest.partition(b"\n\n")
     try:
         record = int(head.decode("ascii"))
@@ -340,7 +339,7 @@ class Capture(object):
             tree = trees[size]
             mine = [r for r in records if r[2] <= size]
             got = read_hashes(tree, [stored_hash_index(0, r[0]) for r in mine], self._tile)
-            for (record, text, _), value in zip(mine, got):
+            for (record, text, own_tree), value in zip(mine, got):
                 if value != record_hash(text):
                     raise GofleetError("sumdb: record %d (%s) is not in tree %d" % (record, text.split(b"\n")[0], size))
             for older in sizes:

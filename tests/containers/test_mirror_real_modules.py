@@ -58,7 +58,7 @@ def go_sum_modules(path):
     found = {}
     for line in Path(path).read_text().splitlines():
         module, version, h1 = line.split()
-        base, _, suffix = version.partition("/")
+        base, suffix = version.partition("/")[::2]
         found.setdefault((module, base), {})["/" + suffix if suffix else ""] = h1
     return found
 
@@ -173,7 +173,7 @@ def http_get(client, url):
              "try:\n r = urllib.request.urlopen(sys.argv[1], timeout=10); print(r.status); sys.stdout.write(r.read().decode())\n"
              "except urllib.error.HTTPError as e:\n print(e.code)\n")
     out = client.exec(["python3", "-c", probe, url]).stdout
-    status, _, body = out.partition("\n")
+    status, body = out.partition("\n")[::2]
     return int(status), body
 
 
