@@ -194,3 +194,33 @@ def test_capture_refuses_a_changed_tile():
 
     with pytest.raises(GofleetError, match="sumdb: "):
         gs.Capture("sum.golang.org", lambda rel: None, bad).run({"m5": entry(5)})
+
+
+class _Req(object):
+    def __init__(self, upstream, gosumdb=None):
+        self.upstream, self.gosumdb, self.path = upstream, gosumdb, "/nonexistent"
+
+
+def test_sumdb_proxy_is_the_first_that_serves_it():
+    from ansible_collections.gofleet.golang.plugins.module_utils import gomod_build
+
+    asked = []
+
+    def fetch(url):
+        asked.append(url)
+        if url.startswith("https://down"):
+            raise GofleetError("cannot fetch %s: HTTP 404" % url)
+        return b""
+
+    req = _Req("file:///cache,https://down.example,https://proxy.example|direct")
+    assert gomod_build.sumdb_proxy(req, fetch) == "https://proxy.example"
+    assert asked == ["https://down.example/sumdb/sum.golang.org/supported", "https://proxy.example/sumdb/sum.golang.org/supported"]
+    assert gomod_build.sumdb_proxy(_Req("file:///cache", "off"), fetch) is None
+
+
+def test_no_proxy_serving_the_sumdb_fails_in_one_line():
+    from ansible_collections.gofleet.golang.plugins.module_utils import gomod_build
+
+    with pytest.raises(GofleetError) as failure:
+        gomod_build.sumdb_proxy(_Req("file:///cache,direct"), lambda url: b"")
+    assert "\n" not in failure.value.message and "set gosumdb: off" in failure.value.message
