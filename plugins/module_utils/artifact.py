@@ -115,7 +115,8 @@ def download(url, dest, options, option="url"):
     return digest.hexdigest()
 
 
-def fetch_text(url, options, option, limit=8 * 1024 * 1024):
+def fetch_bytes(url, options, option, limit=8 * 1024 * 1024):
+    """The body of `url`, refused when larger than `limit`."""
     response = _open(url, options, option)
     try:
         data = response.read(limit + 1)
@@ -123,7 +124,11 @@ def fetch_text(url, options, option, limit=8 * 1024 * 1024):
         response.close()
     if len(data) > limit:
         raise GofleetError("%s %s is larger than %d bytes" % (option, url, limit))
-    return data.decode("utf-8", "replace")
+    return data
+
+
+def fetch_text(url, options, option, limit=8 * 1024 * 1024):
+    return fetch_bytes(url, options, option, limit).decode("utf-8", "replace")
 
 
 def checksum_from_index(text, filename, source="checksum_url"):

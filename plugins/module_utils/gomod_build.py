@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
 import os
 import re
 import shutil
@@ -19,9 +20,10 @@ import shutil
 from ansible_collections.gofleet.golang.plugins.module_utils import atomic
 from ansible_collections.gofleet.golang.plugins.module_utils import gomod_bundle as gb
 from ansible_collections.gofleet.golang.plugins.module_utils import gomod_index as gi
+from ansible_collections.gofleet.golang.plugins.module_utils import gomod_sumdb as gs
 from ansible_collections.gofleet.golang.plugins.module_utils import gomod_tree as gt
 from ansible_collections.gofleet.golang.plugins.module_utils import goproxy_paths as gp
-from ansible_collections.gofleet.golang.plugins.module_utils.artifact import sha256_file
+from ansible_collections.gofleet.golang.plugins.module_utils.artifact import UrlOptions, fetch_bytes, sha256_file
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 
 _MODVER_RE = re.compile(r"^(?P<path>[^@\s]+)@(?P<version>[^@\s]+)$")
@@ -154,19 +156,58 @@ def download(run_command, go, requirements, work, env):
 
 
 def export(work, dest):
-    """Copy the staging cache/download tree (filtered) into dest; add sumdb heads if any."""
+    """Copy the staging cache/download tree (filtered) into dest.
+
+    go's own sumdb cache is left out: capture_sumdb() takes what every client order needs.
+    """
     source = os.path.join(work, "modcache", "cache", "download")
     for rel in gi.walk_files(source) if os.path.isdir(source) else []:
-        if gi.classify(rel) is not None:
+        if gi.classify(rel) not in (None, ("sumdb",)):
             gt.place_file(os.path.join(dest, rel), source=os.path.join(source, rel))
-    sumdb_config = os.path.join(work, "gopath", "pkg", "sumdb")
-    if os.path.isdir(os.path.join(dest, "sumdb")):
-        for name in sorted(os.listdir(os.path.join(dest, "sumdb"))):
-            latest = os.path.join(sumdb_config, name, "latest")
-            if os.path.isfile(latest):
-                gt.place_file(os.path.join(dest, "sumdb", name, "latest"), source=latest)
-            # GOPROXY's "<proxy>/sumdb/<name>/supported" says the proxy serves that sumdb.
-            gt.place_file(os.path.join(dest, "sumdb", name, "supported"), data=b"")
+
+
+def sumdb_proxy(req, fetch):
+    """The first upstream proxy that serves the checksum database (as go picks it), or None
+    when gosumdb is off. fetch(url) -> bytes raises GofleetError for an error answer."""
+    name = gs.sumdb_name(req.gosumdb)
+    if name is None:
+        return None
+    proxies = gs.proxy_urls(req.upstream)
+    for proxy in proxies:
+        try:
+            fetch("%s/sumdb/%s/supported" % (proxy, name))
+            return proxy
+        except GofleetError:
+            continue
+    raise GofleetError(
+        "gosumdb: no http(s) proxy in upstream %r serves sumdb/%s/supported, so the mirror cannot carry the "
+        "checksum database; set gosumdb: off to build without it" % (req.upstream, name))
+
+
+def _fetcher(timeout=60):
+    options = UrlOptions(timeout=timeout)
+    return lambda url: fetch_bytes(url, options, "checksum database answer", gs.MAX_ANSWER)
+
+
+def capture_sumdb(req, current, merged, fetch=None, workers=8):
+    """{rel: bytes}: the lookups, tiles, latest and supported the merged mirror's modules need,
+    fetched from the upstream proxy (what the mirror holds is reused) and verified."""
+    fetch = fetch or _fetcher()
+    proxy = sumdb_proxy(req, fetch)
+    if proxy is None:
+        return {}
+
+    def read_have(rel):
+        full = os.path.join(req.path, rel)
+        return gi.read_bytes(full) if rel in current["files"] and os.path.isfile(full) else None
+
+    def fetch_many(rels):
+        from concurrent.futures import ThreadPoolExecutor
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            return dict(zip(rels, pool.map(lambda rel: fetch("%s/%s" % (proxy, rel)), rels)))
+
+    capture = gs.Capture(gs.sumdb_name(req.gosumdb), read_have, lambda rel: fetch("%s/%s" % (proxy, rel)), fetch_many)
+    return capture.run(merged["modules"])
 
 
 PROTECTED_ENV = ("GOMODCACHE", "GOPATH", "HOME", "GOCACHE", "GOENV", "GOPROXY", "GOSUMDB", "GOFLAGS", "GOTOOLCHAIN")
@@ -209,7 +250,7 @@ class Plan(object):
             gt.remove_scratch(self.work)
 
 
-def plan(req, node, run_command, check_mode):
+def plan(req, node, run_command, check_mode, fetch=None):
     """Download the requirements into scratch and decide; the caller closes the plan."""
     p = Plan()
     current = node["current"]
@@ -226,6 +267,10 @@ def plan(req, node, run_command, check_mode):
     new = gi.index_tree(p.staged, sums)
     p.merged, p.sources = gi.merge(current, new, lambda rel: gi.read_bytes(os.path.join(req.path, rel)),
                                    lambda rel: gi.read_bytes(os.path.join(p.staged, rel)))
+    for rel, data in sorted(capture_sumdb(req, current, p.merged, fetch).items()):
+        gt.place_file(os.path.join(p.staged, rel), data=data)
+        p.merged["files"][rel] = hashlib.sha256(data).hexdigest()
+        p.sources[rel] = "new"
     missing = [rel for rel in p.merged["files"] if not os.path.isfile(os.path.join(req.path, rel))]
     p.manifest = gi.dump_doc(p.merged)
     p.mirror_changed = (bool(missing) or p.merged["files"] != current["files"]

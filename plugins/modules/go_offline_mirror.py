@@ -18,6 +18,13 @@ description:
     and every h1 hash is checked against the go.sum files beside go.mod requirements.
     A manifest C(gofleet-mirror.json) records modules, versions and hashes. Requirements are added to
     what the mirror already holds. With O(bundle), a deterministic tarball and C(<bundle>.sha256) are written.
+  - Unless O(gosumdb=off), O(state=built) also captures the checksum database for every module version of the
+    mirror from the first http(s) proxy of O(upstream) that serves C(sumdb/<name>/supported), namely each C(lookup),
+    C(latest), C(supported) and every tile a client can read, whatever the order of its lookups. Every tile is
+    checked against the signed tree hashes, every older tree against every newer one and every lookup's C(h1:)
+    lines against the mirror's own hashes before it is written; the manifest records their sha256 like any
+    file's. Served under C(<mirror>/sumdb/<name>/), they let clients with C(GOSUMDB=sum.golang.org) verify
+    modules (and toolchains fetched with C(GOTOOLCHAIN=auto)) through the mirror alone.
   - In check mode O(state=built) still runs C(go mod download), into a temporary directory that is removed
     afterwards, so that the prediction is exact; nothing under O(path) or O(bundle) is written.
   - With O(state=present) (on the offline side) verifies O(bundle) against O(checksum) or O(checksum_url) (and
@@ -64,7 +71,8 @@ options:
   gosumdb:
     description:
       - GOSUMDB for the build, e.g. V(off) for an upstream without a checksum database.
-      - Unset keeps Go's default (sum.golang.org, reached through the proxy).
+      - Unset keeps Go's default (sum.golang.org, reached through the proxy), and the mirror carries its answers;
+        when no http(s) proxy in O(upstream) serves it, the build fails in one line.
     type: str
   go_env:
     description:

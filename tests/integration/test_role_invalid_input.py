@@ -59,6 +59,9 @@ CASES = [
     ("offline_mirror", "bad-choice", "offline_mirror_role", "proxy", "spec"),
     ("offline_mirror", "bad-choice-policy", "offline_mirror_checksum_policy", "none", "spec"),
     ("offline_mirror", "relative-path", "offline_mirror_path", "srv/gomirror", "role"),
+    ("offline_mirror", "bad-gotoolchain", "offline_mirror_client_gotoolchain", "latest", "role"),
+    # go checks a downloaded toolchain against the checksum database only: policy gosum cannot serve it
+    ("offline_mirror", "gotoolchain-without-sumdb", "offline_mirror_client_gotoolchain", "auto", "role"),
     ("go_service", "wrong-type", "go_service_settle", "soon", "spec"),
     ("go_service", "wrong-type-list", "go_service_args", {"-addr": ":8080"}, "spec"),
     ("go_service", "bad-choice", "go_service_state", "running", "spec"),
