@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import pytest
 
@@ -36,6 +37,13 @@ from test_toolchain_from_mirror import (  # noqa: F401  pylint: disable=unused-i
 )
 
 pytestmark = pytest.mark.containers
+
+START = time.monotonic()
+
+
+def mark(what):
+    """Wall time since the module started, per phase (the test's cost is reported, not asserted)."""
+    print("\n[%6.1f s] %s" % (time.monotonic() - START, what))
 
 APP_OUTPUT = "lib v1.1.0 with dep v1.0.0 | lib/v2 v2.0.0 | Upper/Mod v1.0.0"
 ZIP = "/example.com/lib/@v/v1.1.0.zip"
@@ -60,6 +68,7 @@ def mirrors(engine, debian_image, internal_network, nginx_debs, connected, fleet
             tmp_path_factory):
     """m1 and m2, made by one ansible-playbook run (the hosts in parallel)."""
     hosts = []
+    mark("connected side and fleet bundle ready")
     try:
         for n in (1, 2):
             hosts.append(engine.container(debian_image, name="gofleet-mm%d-%s" % (n, os.urandom(4).hex()),
@@ -69,8 +78,12 @@ def mirrors(engine, debian_image, internal_network, nginx_debs, connected, fleet
             install_nginx(host, nginx_debs)
         tmp = tmp_path_factory.mktemp("mirrors-play")
         inventory = harness.write_inventory(tmp / "inventory.yml", hosts)
-        run = ansible_run.run(mirror_play(fleet_bundle, connected), inventory=inventory, workdir=tmp, name="mirrors")
+        mark("mirror hosts up, nginx installed")
+        play = mirror_play(fleet_bundle, connected)
+        play[0]["gather_facts"] = False   # the role learns the platform itself, and needs no other fact
+        run = ansible_run.run(play, inventory=inventory, workdir=tmp, name="mirrors")
         assert run.proc.returncode == 0, run.output[-3000:]
+        mark("both mirrors serve")
         # m1 does not serve the tarball: the toolchain role must take it from the next host.
         hosts[0].exec(["rm", "%s/%s" % (SERVED, TARBALL)])
         yield hosts
@@ -79,13 +92,15 @@ def mirrors(engine, debian_image, internal_network, nginx_debs, connected, fleet
             host.remove()
 
 
-def client_play(mirrors, fleet_bundle, name, roles=("offline_mirror",)):  # noqa: F811
+def client_play(mirrors, fleet_bundle, name, roles=("offline_mirror",), toolchain=True):  # noqa: F811
+    """The client's play: the offline_mirror role (with the toolchain role unless `toolchain`
+    is false), or the roles named."""
     m1, m2 = mirrors
     return [{
-        "name": name, "hosts": "all", "gather_facts": True,
+        "name": name, "hosts": "all", "gather_facts": False,   # the roles learn the platform themselves
         "vars": {"offline_mirror_role": "client", "offline_mirror_url": [url(m1), url(m2) + "/"],
                  "offline_mirror_username": "builder", "offline_mirror_password": PASSWORD,
-                 "offline_mirror_toolchain": True,
+                 "offline_mirror_toolchain": toolchain,
                  "toolchain_version": VERSION, "toolchain_bundle": "{{ fleet }}", "toolchain_bundle_fetch": "mirror",
                  "toolchain_bundle_url": [url(m1, "/toolchains"), url(m2, "/toolchains")], "toolchain_selinux": "never"},
         "pre_tasks": [verified_bundle_task(fleet_bundle)],
@@ -106,7 +121,9 @@ def client(engine, debian_image, internal_network, mirrors, connected, fleet_bun
         container.tmp = tmp_path_factory.mktemp("client-play")
         container.exec(["mkdir", "-p", "/src"])
         container.copy_in(connected["apps"]["app"], "/src/app")
+        mark("client up")
         container.first = run_client(container, mirrors, fleet_bundle, "first")
+        mark("client configured, Go installed")
         yield container
     finally:
         container.remove()
@@ -151,6 +168,7 @@ def test_client_env_netrc_and_toolchain_from_the_first_host_serving_it(client, m
 def test_build_with_both_mirrors_up(client, mirrors):
     m1, m2 = mirrors
     proc = go_build(client, "/tmp/mc-both")
+    mark("built with both mirrors up")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert APP_OUTPUT in proc.stdout
     assert any('"GET ' in line and '" 200 ' in line for line in requests(m1, ZIP)), requests(m1, ZIP)
@@ -161,11 +179,13 @@ def test_build_with_mirror_1_down(client, mirrors, fleet_bundle):  # noqa: F811
     m1, m2 = mirrors
     m1.exec(["systemctl", "stop", "gofleet-gomirror"])
     proc = go_build(client, "/tmp/mc-m1-down")
+    mark("built with m1 down")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert APP_OUTPUT in proc.stdout
     assert any('"GET ' in line and '" 200 ' in line for line in requests(m2, ZIP)), requests(m2, ZIP)
     # The client role still converges, nothing changed, and says which host does not answer.
-    run = run_client(client, mirrors, fleet_bundle, "m1-down")
+    run = run_client(client, mirrors, fleet_bundle, "m1-down", toolchain=False)
+    mark("client role with m1 down")
     assert run.proc.returncode == 0, json.dumps(failed(run))[:4000]
     assert run.stats["changed"] == 0, changed(run)
     said = [m for m in messages(run) if m.startswith("offline_mirror: not answering")]
@@ -183,7 +203,8 @@ def test_both_mirrors_down(client, mirrors, fleet_bundle, engine):  # noqa: F811
     assert "example.com/" in last and url(m2) in last, proc.stderr
 
     # The role's check names every mirror URL, in one line.
-    run = run_client(client, mirrors, fleet_bundle, "both-down")
+    mark("build failed with both down")
+    run = run_client(client, mirrors, fleet_bundle, "both-down", toolchain=False)
     fails = failed(run)
     assert run.proc.returncode != 0 and list(fails) == ["Check that a mirror answers"], fails
     msg = fails["Check that a mirror answers"]["msg"]
@@ -192,6 +213,7 @@ def test_both_mirrors_down(client, mirrors, fleet_bundle, engine):  # noqa: F811
 
     # The toolchain role alone: every tarball URL it asked, in one line.
     run = run_client(client, mirrors, fleet_bundle, "toolchain-both-down", roles=("toolchain",))
+    mark("both roles refused")
     fails = failed(run)
     assert run.proc.returncode != 0 and list(fails) == ["Check that a mirror host serves it"], fails
     msg = fails["Check that a mirror host serves it"]["msg"]
