@@ -79,7 +79,8 @@ def _problem(url):
     if not parts.hostname:
         return "has no host"
     try:
-        parts.port  # pylint: disable=pointless-statement  (raises on a bad port)
+        if parts.port is None and parts.netloc.endswith(":"):  # reading .port raises on a bad one
+            return "has an empty port"
     except ValueError:
         return "has an invalid port"
     if parts.query or parts.fragment or url.endswith(("?", "#")):

@@ -45,6 +45,7 @@ def mark(what):
     """Wall time since the module started, per phase (the test's cost is reported, not asserted)."""
     print("\n[%6.1f s] %s" % (time.monotonic() - START, what))
 
+
 APP_OUTPUT = "lib v1.1.0 with dep v1.0.0 | lib/v2 v2.0.0 | Upper/Mod v1.0.0"
 ZIP = "/example.com/lib/@v/v1.1.0.zip"
 NETRC = "/root/.netrc"
