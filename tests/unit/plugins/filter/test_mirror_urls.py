@@ -64,3 +64,18 @@ def test_every_bad_entry_is_named_in_one_line():
     with pytest.raises(AnsibleFilterError) as err:
         mirror_urls(["ftp://a", "http://ok", "http://u:p@b"], "offline_mirror_url")
     assert "\n" not in str(err.value) and "ftp://a" in str(err.value) and "u:***@b" in str(err.value)
+
+
+def test_mirror_answers_splits_a_looped_uri_result():
+    from ansible_collections.gofleet.golang.plugins.filter.mirror_answers import mirror_answers
+    results = [
+        {"item": "http://m1:8080", "url": "http://m1:8080/", "status": -1,
+         "msg": "Status code was -1 and not [200]: Request failed: <urlopen error [Errno 111] Connection refused>"},
+        {"item": "http://m2:8080", "url": "http://m2:8080/", "status": 404},
+        {"item": "http://m3:8080", "url": "http://m3:8080/", "status": 502},
+        {"item": "http://m4:8080", "skipped": True},
+    ]
+    assert mirror_answers(results) == {"answering": ["http://m2:8080"], "silent": [
+        "http://m1:8080/ ([Errno 111] Connection refused)", "http://m3:8080/ (HTTP 502)"]}
+    assert mirror_answers(results, ok=[200])["answering"] == []
+    assert mirror_answers([]) == {"answering": [], "silent": []}
