@@ -44,6 +44,21 @@ def valid(role, root):
 
 DROP = object()   # the variable is left out
 
+# What a case needs beside its bad value to reach the check (host name: variables).
+WITH = {
+    "toolchain-bundle-url-entry": {"toolchain_bundle_fetch": "mirror", "toolchain_remote_src": "", "toolchain_checksum": "",
+                                   "toolchain_bundle": {"path": "/nonexistent/bundle", "version": "1.22.12", "toolchains": {
+                                       "1.22.12": {"amd64": {"name": "go1.22.12.linux-amd64.tar.gz", "sha256": "0" * 64}}}}},
+}
+# What the message must show of the bad value (default: the variable's name only).
+SHOWN = {
+    "offline-mirror-url-scheme": "'ftp://m2:8080'",
+    "offline-mirror-url-credentials": "'http://bob:***@m1:8080'",
+    "offline-mirror-url-separator": "'http://m1:8080|http://m2:8080'",
+    "offline-mirror-url-comma": "'http://m1:8080,http://m2:8080'",
+    "toolchain-bundle-url-entry": "'http://m2:8080|x'",
+}
+
 # (role, id, variable, bad value, who refuses it: "spec" (argument_specs) or "role" (the role's first checks))
 CASES = [
     ("toolchain", "wrong-type", "toolchain_keep", "many", "spec"),
@@ -51,6 +66,7 @@ CASES = [
     ("toolchain", "bad-choice", "toolchain_verify", "sometimes", "spec"),
     ("toolchain", "missing-required", "toolchain_version", DROP, "spec"),
     ("toolchain", "relative-path", "toolchain_install_root", "lib/go", "role"),
+    ("toolchain", "bundle-url-entry", "toolchain_bundle_url", ["http://m1:8080/toolchains", "http://m2:8080|x"], "role"),
     ("gocache", "wrong-type", "gocache_group_gid", "staff", "spec"),
     ("gocache", "wrong-type-list", "gocache_selinux_extra_paths", {"/srv": "x"}, "spec"),
     ("gocache", "bad-choice", "gocache_selinux", "sometimes", "spec"),
@@ -62,6 +78,12 @@ CASES = [
     ("offline_mirror", "bad-gotoolchain", "offline_mirror_client_gotoolchain", "latest", "role"),
     # go checks a downloaded toolchain against the checksum database only: policy gosum cannot serve it
     ("offline_mirror", "gotoolchain-without-sumdb", "offline_mirror_client_gotoolchain", "auto", "role"),
+    # One mirror URL or a list (issue 12.6): the role names the bad entry, a password in it masked.
+    ("offline_mirror", "url-scheme", "offline_mirror_url", ["http://m1:8080", "ftp://m2:8080"], "role"),
+    ("offline_mirror", "url-credentials", "offline_mirror_url", ["http://bob:s3cret@m1:8080"], "role"),
+    ("offline_mirror", "url-separator", "offline_mirror_url", "http://m1:8080|http://m2:8080", "role"),
+    ("offline_mirror", "url-comma", "offline_mirror_url", ["http://m1:8080,http://m2:8080"], "role"),
+    ("offline_mirror", "url-not-a-list", "offline_mirror_url", {"m1": "http://m1:8080"}, "role"),
     ("go_service", "wrong-type", "go_service_settle", "soon", "spec"),
     ("go_service", "wrong-type-list", "go_service_args", {"-addr": ":8080"}, "spec"),
     ("go_service", "bad-choice", "go_service_state", "running", "spec"),
@@ -89,6 +111,7 @@ def played(tmp_path_factory):
     for case in CASES:
         role, _id, name, value, _who = case
         variables = dict(valid(role, str(root)), ansible_connection="local", ansible_python_interpreter="/usr/bin/python3")
+        variables.update(WITH.get(host_name(case), {}))
         if value is DROP:
             del variables[name]
         else:
@@ -116,6 +139,9 @@ def test_bad_value_is_refused_before_anything_changes(played, case):
     assert failed, "%s: %s=%r was accepted: %s" % (host, name, _value, [t for t, _r in ran])
     task, result = ran[failed[0]]
     assert name in result.get("msg", ""), (task, result.get("msg"))
+    assert SHOWN.get(host, name) in result["msg"], result["msg"]
+    assert who == "spec" or "\n" not in result["msg"].strip(), result["msg"]  # the spec's message is ansible's
+    assert "s3cret" not in json.dumps(result)
     assert "Traceback" not in result.get("msg", "") and "Traceback" not in run.output
     if who == "spec":
         # the role's argument validation, and the first task this host ran
