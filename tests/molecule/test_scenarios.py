@@ -22,8 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 SCENARIOS = sorted(p.parent.name for p in (ROOT / "molecule").glob("*/molecule.yml"))
 LOCAL_FLAVOURS = {ref: flavour for flavour, ref in FLAVOURS.items()}
-# molecule announces each action: "INFO     Running debian > converge"
-ACTION_RE = re.compile(r"Running (\S+) > (\S+)")
+# molecule announces each action: "INFO     [debian > converge] Executing" (25.x),
+# "INFO     Running debian > converge" (older)
+ACTION_RE = re.compile(r"(?:\[\S+ > (\S+)\] Executing\s*$|Running \S+ > (\S+))")
 
 
 def scenario_images(name):
@@ -51,7 +52,7 @@ def run_timed(argv, env):
             now = time.monotonic()
             if current:
                 timings.append((current, now - started))
-            current, started = m.group(2), now
+            current, started = m.group(1) or m.group(2), now
     proc.wait()
     if current:
         timings.append((current, time.monotonic() - started))
