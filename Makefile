@@ -47,7 +47,7 @@ tarballs: host
 
 # arm64 last: it re-enables qemu-aarch64 (binfmt.sh) and takes a few minutes the first time.
 images: host
-	$(ENGINE); bash tests/harness/images.sh base selinux runit arm64
+	$(ENGINE); bash tests/harness/images.sh base base11 base13 selinux runit arm64
 
 setup: venv collection host tarballs images
 

@@ -27,7 +27,8 @@ ARTIFACTS = harness.REPO_ROOT / ".cache" / "artifacts"
 HOST_GO_ARCH = {"x86_64": "amd64", "aarch64": "arm64"}.get(platform.machine(), platform.machine())
 IMAGES_SH = harness.HARNESS_DIR / "images.sh"
 FLAVOURS = {"base": harness.BASE_IMAGE, "selinux": harness.SELINUX_IMAGE,
-            "runit": harness.RUNIT_IMAGE}
+            "runit": harness.RUNIT_IMAGE,
+            "base11": harness.DEBIAN11_IMAGE, "base13": harness.DEBIAN13_IMAGE}
 
 
 @pytest.fixture(scope="session")
@@ -65,7 +66,7 @@ def go_tarballs() -> dict[str, dict]:
 
 
 def ensure_image(engine: harness.Engine, flavour: str) -> str:
-    """The image reference for flavour (base, selinux, runit), built by images.sh when
+    """The image reference for flavour (base, base11, base13, selinux, runit), built by images.sh when
     missing; skips the calling test with the reason when it cannot be had."""
     ref = FLAVOURS[flavour]
     if engine.image_exists(ref):

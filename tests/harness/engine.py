@@ -27,6 +27,9 @@ ENGINE_SH = HARNESS_DIR / "engine.sh"
 BASE_IMAGE = "localhost/gofleet/debian-systemd:12"
 SELINUX_IMAGE = "localhost/gofleet/debian-selinux:12"
 RUNIT_IMAGE = "localhost/gofleet/debian-runit:12"
+# Debian 11 (systemd 247) and 13 (systemd 257), built like BASE_IMAGE (images.sh base11, base13).
+DEBIAN11_IMAGE = "localhost/gofleet/debian-systemd:11"
+DEBIAN13_IMAGE = "localhost/gofleet/debian-systemd:13"
 
 # Ansible connection plugin per engine (both collections ship in the `ansible` package).
 CONNECTION_PLUGINS = {

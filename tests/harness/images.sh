@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
 # Make sure the local test images exist; build the missing ones without a registry.
-#   bash tests/harness/images.sh [base] [selinux] [runit]      (default: base)
+#   bash tests/harness/images.sh [base] [base11] [base13] [selinux] [runit] [arm64]  (default: base)
 # localhost/gofleet/debian-systemd:12  Debian 12 + systemd as PID 1, python3 for Ansible
 #   built from docker.io/library/debian:12 when a registry answers, else by debootstrap
 #   from the host's own mirror and imported.
+# localhost/gofleet/debian-systemd:11  the same for Debian 11 (bullseye: systemd 247, Python 3.9)
+# localhost/gofleet/debian-systemd:13  the same for Debian 13 (trixie: systemd 257, Python 3.13)
+#   both by debootstrap (~1-2 min each); the host's mirror serves both suites (buster is gone).
+#   Cached by content: the image carries a label with the hash of its recipe (suite, arch,
+#   packages, the bootstrap function's text) and is built again only when that hash changes.
 # localhost/gofleet/debian-selinux:12  + SELinux userland (policy store, semanage, python bindings)
 # localhost/gofleet/debian-runit:12    + runit, runsvdir as PID 1 supervising /var/service
 #   (issue 6 enables services with a link in /var/service, as on Void)
@@ -29,6 +34,10 @@ BASE=localhost/gofleet/debian-systemd:12
 SELINUX=localhost/gofleet/debian-selinux:12
 RUNIT=localhost/gofleet/debian-runit:12
 ARM64=localhost/gofleet/debian-systemd-arm64:12
+BASE11=localhost/gofleet/debian-systemd:11
+BASE13=localhost/gofleet/debian-systemd:13
+# Label holding the hash of the recipe an image was bootstrapped from.
+RECIPE_LABEL=org.gofleet.recipe
 # The units that load binfmt entries at boot, linked to /dev/null in every image.
 BINFMT_UNITS="systemd-binfmt.service proc-sys-fs-binfmt_misc.automount proc-sys-fs-binfmt_misc.mount"
 MASK_BINFMT="for u in $BINFMT_UNITS; do ln -sfn /dev/null /etc/systemd/system/\$u; done"
@@ -38,6 +47,23 @@ SYSTEMD_CMD='CMD ["/lib/systemd/systemd"]'
 
 log() { echo "images: $*"; }
 exists() { $ce image inspect "$1" >/dev/null 2>&1; }
+
+# The hash of what bootstrap ARCH SUITE builds: change the recipe and the image is built again.
+recipe() {
+    { echo "$1 $2 $BASE_PKGS $BINFMT_UNITS $SYSTEMD_CMD"; declare -f bootstrap; } | sha256sum | cut -c1-16
+}
+
+# REF exists and was built from recipe WANT; an image without the label (built before the label
+# existed, pulled, or derived by a run and commit: WANT empty) counts as current.
+current() {
+    local ref=$1 want=$2 have
+    exists "$ref" || return 1
+    [[ -n $want ]] || return 0
+    have=$($ce image inspect --format "{{ index .Labels \"$RECIPE_LABEL\" }}" "$ref" 2>/dev/null || true)
+    [[ -z $have || $have == "<no value>" || $have == "$want" ]] && return 0
+    log "$ref was built from another recipe ($have, now $want): building it again"
+    return 1
+}
 
 # Run the image, install packages with apt, commit as NEW with Dockerfile-style CHANGES.
 derive() {
@@ -57,22 +83,25 @@ derive() {
     $ce rm "$ctr" >/dev/null
 }
 
-# debootstrap a Debian 12 rootfs for ARCH with the base packages and import it as REF.
+# debootstrap a Debian rootfs of SUITE (bookworm unless given) for ARCH with the base packages
+# and import it as REF, labelled with its recipe's hash.
 bootstrap() {
-    local arch=$1 ref=$2 mirror rootfs="$root/.cache/images/rootfs-debian12-$1" log="$root/.cache/images/debootstrap-$1.log"
+    local arch=$1 ref=$2 suite=${3:-bookworm} mirror rootfs log
+    rootfs="$root/.cache/images/rootfs-$suite-$arch" log="$root/.cache/images/debootstrap-$suite-$arch.log"
     mirror=$(bash "$here/apt_mirror.sh")
     rm -rf "$rootfs"; mkdir -p "$rootfs"
     # The rootfs must never outlive this function (~300 MB under .cache); the trap removes
     # itself, or it would fire again when the caller returns, with $rootfs out of scope.
     trap 'rm -rf "$rootfs"; trap - RETURN' RETURN
-    debootstrap --arch="$arch" --variant=minbase --include="$BASE_PKGS" bookworm "$rootfs" "$mirror" \
+    debootstrap --arch="$arch" --variant=minbase --include="$BASE_PKGS" "$suite" "$rootfs" "$mirror" \
         > "$log" 2>&1 || { tail -n 30 "$log"; return 1; }
     # Leave the image's apt pointing at the same mirror, and as small as it can be.
-    echo "deb $mirror bookworm main" > "$rootfs/etc/apt/sources.list"
+    echo "deb $mirror $suite main" > "$rootfs/etc/apt/sources.list"
     rm -rf "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/cache/apt/archives/*.deb
     for u in $BINFMT_UNITS; do ln -sfn /dev/null "$rootfs/etc/systemd/system/$u"; done
     tar -C "$rootfs" --numeric-owner -cf - . \
-        | $ce import "${quiet[@]}" --arch "$arch" --change "$SYSTEMD_CMD" - "$ref" >/dev/null
+        | $ce import "${quiet[@]}" --arch "$arch" --change "$SYSTEMD_CMD" \
+            --change "LABEL $RECIPE_LABEL=$(recipe "$arch" "$suite")" - "$ref" >/dev/null
 }
 
 # An image from before the mask rule: mask the units and commit over the same name.
@@ -105,6 +134,9 @@ build_base() {
     bootstrap amd64 "$BASE"
 }
 
+build_base11() { bootstrap amd64 "$BASE11" bullseye; }
+build_base13() { bootstrap amd64 "$BASE13" trixie; }
+
 build_selinux() {
     derive "$BASE" "$SELINUX" \
         "selinux-policy-default policycoreutils policycoreutils-python-utils python3-selinux python3-semanage" ""
@@ -119,13 +151,17 @@ build_runit() {
 want=("$@"); ((${#want[@]})) || want=(base)
 for flavour in "${want[@]}"; do
     case $flavour in
-        base) ref=$BASE ;; selinux) ref=$SELINUX ;; runit) ref=$RUNIT ;; arm64) ref=$ARM64 ;;
-        *) echo "images: unknown flavour '$flavour' (base, selinux, runit, arm64)" >&2; exit 2 ;;
+        base) ref=$BASE stamp=$(recipe amd64 bookworm) ;;
+        base11) ref=$BASE11 stamp=$(recipe amd64 bullseye) ;;
+        base13) ref=$BASE13 stamp=$(recipe amd64 trixie) ;;
+        arm64) ref=$ARM64 stamp=$(recipe arm64 bookworm) ;;
+        selinux) ref=$SELINUX stamp="" ;; runit) ref=$RUNIT stamp="" ;;
+        *) echo "images: unknown flavour '$flavour' (base, base11, base13, selinux, runit, arm64)" >&2; exit 2 ;;
     esac
     t0=$SECONDS
-    if exists "$ref"; then ensure_masked "$ref"; log "$ref exists"; continue; fi
+    if current "$ref" "$stamp"; then ensure_masked "$ref"; log "$ref exists"; continue; fi
     # Every flavour starts from the base.
-    if [[ $flavour != base && $flavour != arm64 ]] && ! exists "$BASE"; then
+    if [[ $flavour != base* && $flavour != arm64 ]] && ! exists "$BASE"; then
         t1=$SECONDS; build_base; log "built $BASE ($((SECONDS - t1))s)"
     fi
     "build_$flavour"

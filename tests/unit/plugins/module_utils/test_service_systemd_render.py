@@ -101,8 +101,9 @@ def test_exposure_offline(tmp_path, profile, at_most):
 
 
 @pytest.mark.parametrize("version,skipped", [
-    (252, []),
-    (247, []),
+    (257, []),   # Debian 13
+    (252, []),   # Debian 12
+    (247, []),   # Debian 11: ProtectProc= and ProcSubset= are new in 247
     (245, ["ProtectProc", "ProcSubset"]),
     (239, ["ProtectHostname", "ProtectClock", "ProtectKernelLogs", "ProtectProc", "ProcSubset", "RestrictSUIDSGID"]),
     (None, []),
