@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# `make test`: every test, in two pytest sessions side by side, each listing its skipped tests with
+# `make test`: every test, in three pytest sessions side by side, each listing its skipped tests with
 # their reasons (-ra) and never counting them as passed. The container tiers (containers, harness,
 # Molecule) mostly wait on containers, the local tiers (integration, quality, unit) mostly use the
 # CPU and disk; together they finish well inside CI's limit where one after the other did not.
 # They share nothing: containers have random names, every test works under its own basetemp.
-# The last line adds both up ("N passed, N failed, N skipped"); the exit status fails if either does.
+# The last line adds them up ("N passed, N failed, N skipped"); the exit status fails if any does.
 #   bash tests/run_all.sh [pytest args]   with arguments: one session over tests/, as before
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,21 +18,31 @@ fi
 
 out="$root/.cache/test-run"
 rm -rf "$out"; mkdir -p "$out"
-"${pytest[@]}" --basetemp="$out/tmp-local" --junitxml="$out/local.xml" \
-    tests/integration tests/quality tests/unit > "$out/local.log" 2>&1 &
-local_pid=$!
+# Three sessions. The two container sessions split the container tests so that both arm64
+# (qemu) tests sit in one of them: two emulated hosts at once would starve the 2 cores.
+heavy=(tests/containers/test_mirror_real_modules.py tests/containers/test_multi_mirror.py
+       tests/containers/test_toolchain_zip_arm64.py tests/containers/test_toolchain_zip_bundle.py
+       tests/containers/test_fleet_bundle_hosts.py)
+declare -A tiers=(
+    [local]="tests/integration tests/quality tests/unit"
+    [containers-a]="tests/molecule tests/harness ${heavy[*]}"
+    [containers-b]="tests/containers $(printf -- '--ignore=%s ' "${heavy[@]}")"
+)
+pids=()
 # Ended with this script (an interrupted make test leaves no tier running).
-trap 'kill "$local_pid" 2>/dev/null || true' EXIT
-
+trap 'kill "${pids[@]}" 2>/dev/null || true' EXIT
+for tier in local containers-a containers-b; do
+    # shellcheck disable=SC2086  # the tier's paths are words
+    "${pytest[@]}" --basetemp="$out/tmp-$tier" --junitxml="$out/$tier.xml" ${tiers[$tier]} \
+        > "$out/$tier.log" 2>&1 &
+    pids+=($!)
+done
+echo "== three test sessions running (local, containers-a, containers-b); logs in $out/"
 set +e
-"${pytest[@]}" --basetemp="$out/tmp-containers" --junitxml="$out/containers.xml" \
-    tests/containers tests/harness tests/molecule
-containers_rc=$?
-echo "== waiting for the local tiers (integration, quality, unit): $out/local.log"
-wait "$local_pid"
-local_rc=$?
+rc=0
+for i in 0 1 2; do wait "${pids[$i]}" || rc=1; done
 set -e
 trap - EXIT
-cat "$out/local.log"
-.venv/bin/python tests/tools/junit_total.py "$out/containers.xml" "$out/local.xml"
-((containers_rc == 0 && local_rc == 0))
+for tier in local containers-a containers-b; do echo "===== $tier"; cat "$out/$tier.log"; done
+.venv/bin/python tests/tools/junit_total.py "$out/local.xml" "$out/containers-a.xml" "$out/containers-b.xml"
+((rc == 0))
