@@ -257,7 +257,7 @@ def start(eng, image, count, **options):
     """count containers (removed by the caller with remove()); with systemd, up before returning."""
     made = []
     try:
-        for _ in range(count):
+        for dummy in range(count):
             made.append(eng.container(image, **options))
         if options.get("systemd"):
             for c in made:

@@ -143,7 +143,7 @@ def mirror_rows(cfg, tmp):
         first = module("go_offline_mirror", args, work)
         files = count_files(os.path.join(srv, "current"))
         for verify in ("fast", "full"):
-            runs = [module("go_offline_mirror", dict(args, verify=verify), work) for _ in range(max(cfg["runs"], 1))]
+            runs = [module("go_offline_mirror", dict(args, verify=verify), work) for dummy in range(max(cfg["runs"], 1))]
             if any(t.run.get("changed") for t in runs):
                 raise b.BenchError("go_offline_mirror no-op changed something: %s" % runs[-1].run.get("drift"))
             wall, cpu = b.median([t.wall for t in runs]), b.median([t.cpu for t in runs])
@@ -177,7 +177,7 @@ def label_rows(cfg, tmp):
             plays = [{"hosts": "all", "gather_facts": False, "tasks": [{
                 "name": LABEL_TASK, "gofleet.golang.selinux_gocache": {"path": [root], "ignore_selinux_state": True}}]}]
             b.play(plays, inventory=inv, workdir=tmp, hosts=[c.name])  # adds the rule
-            runs = [b.play(plays, inventory=inv, workdir=tmp, hosts=[c.name]) for _ in range(max(cfg["runs"], 1))]
+            runs = [b.play(plays, inventory=inv, workdir=tmp, hosts=[c.name]) for dummy in range(max(cfg["runs"], 1))]
             if any(b.changed(t) for t in runs):
                 raise b.BenchError("selinux_gocache no-op changed something")
             secs = b.median([b.task_seconds(t, LABEL_TASK) for t in runs])

@@ -81,6 +81,6 @@ def test_quick_bench_prints_four_tables_with_figures_ratios_and_load(quick_run):
             assert re.search(r"^%s +%s +\d" % (conn, re.escape(scenario)), out, re.M), (conn, scenario, out)
     fleet = found[[t for t in found if t.startswith(TABLES[1])][0]][1]
     assert [r[0] for r in fleet] == ["1", "2"], fleet
-    growth = [r for r in found[[t for t in found if t.startswith(TABLES[2])][0]][1]]
+    growth = found[[t for t in found if t.startswith(TABLES[2])][0]][1]
     assert any(r[0] == "go_offline_mirror" for r in growth) and any(r[0] == "selinux_gocache" for r in growth), growth
     assert "bench wall time:" in out
