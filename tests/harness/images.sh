@@ -12,6 +12,9 @@
 # localhost/gofleet/debian-selinux:12  + SELinux userland (policy store, semanage, python bindings)
 # localhost/gofleet/debian-runit:12    + runit, runsvdir as PID 1 supervising /var/service
 #   (issue 6 enables services with a link in /var/service, as on Void)
+# localhost/gofleet/debian-ssh:12      + openssh-server (key auth only), for bench/ alone: the role
+#   over real SSH. Cached by content: its label gofleet.recipe is the sha256 of the base image's id
+#   and this recipe; a different one rebuilds it.
 # localhost/gofleet/debian-systemd-arm64:12  the base for arm64, by debootstrap --arch=arm64 under
 #   qemu-user (tests/harness/binfmt.sh first; ~4 min)
 # Every image has systemd-binfmt.service masked: a privileged container booting systemd would
@@ -33,6 +36,9 @@ quiet=(); [[ $ce == podman ]] && quiet=(-q)  # podman's import/commit progress i
 BASE=localhost/gofleet/debian-systemd:12
 SELINUX=localhost/gofleet/debian-selinux:12
 RUNIT=localhost/gofleet/debian-runit:12
+SSH=localhost/gofleet/debian-ssh:12
+# Root by key only; no DNS lookups (the containers have no resolver), no PAM prompt delay.
+SSH_SETUP='printf "PermitRootLogin prohibit-password\nPasswordAuthentication no\nUseDNS no\nMaxStartups 100\n" > /etc/ssh/sshd_config.d/gofleet-bench.conf; mkdir -p -m 0700 /root/.ssh; systemctl enable ssh.service'
 ARM64=localhost/gofleet/debian-systemd-arm64:12
 BASE11=localhost/gofleet/debian-systemd:11
 BASE13=localhost/gofleet/debian-systemd:13
@@ -148,6 +154,14 @@ build_runit() {
         --change 'CMD ["runsvdir","-P","/var/service"]'
 }
 
+ssh_recipe() {
+    printf '%s\n%s\n%s\n' "$($ce image inspect --format '{{.Id}}' "$BASE")" "$SSH_SETUP" "$SYSTEMD_CMD" | sha256sum | cut -c1-64
+}
+
+build_ssh() {
+    derive "$BASE" "$SSH" openssh-server "$SSH_SETUP" --change "$SYSTEMD_CMD" --change "LABEL gofleet.recipe=$(ssh_recipe)"
+}
+
 want=("$@"); ((${#want[@]})) || want=(base)
 for flavour in "${want[@]}"; do
     case $flavour in
@@ -155,10 +169,15 @@ for flavour in "${want[@]}"; do
         base11) ref=$BASE11 stamp=$(recipe amd64 bullseye) ;;
         base13) ref=$BASE13 stamp=$(recipe amd64 trixie) ;;
         arm64) ref=$ARM64 stamp=$(recipe arm64 bookworm) ;;
-        selinux) ref=$SELINUX stamp="" ;; runit) ref=$RUNIT stamp="" ;;
-        *) echo "images: unknown flavour '$flavour' (base, base11, base13, selinux, runit, arm64)" >&2; exit 2 ;;
+        selinux) ref=$SELINUX stamp="" ;; runit) ref=$RUNIT stamp="" ;; ssh) ref=$SSH stamp="" ;;
+        *) echo "images: unknown flavour '$flavour' (base, base11, base13, selinux, runit, arm64, ssh)" >&2; exit 2 ;;
     esac
     t0=$SECONDS
+    # ssh is cached by content: a base rebuilt or a recipe changed since makes it stale.
+    if [[ $flavour == ssh ]] && exists "$ref" && exists "$BASE" \
+        && [[ $($ce image inspect --format '{{index .Config.Labels "gofleet.recipe"}}' "$ref") != "$(ssh_recipe)" ]]; then
+        log "$ref is stale (base or recipe changed); rebuilding"; $ce rmi "$ref" >/dev/null
+    fi
     if current "$ref" "$stamp"; then ensure_masked "$ref"; log "$ref exists"; continue; fi
     # Every flavour starts from the base.
     if [[ $flavour != base* && $flavour != arm64 ]] && ! exists "$BASE"; then
