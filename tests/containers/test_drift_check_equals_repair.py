@@ -88,7 +88,7 @@ def run_role(workdir, container, role_vars, check=False):
         "name": "p", "hosts": "all", "gather_facts": True,
         "roles": [{"role": "gofleet.golang.go_service", "vars": role_vars}]}], check=check, diff=check)
     assert run.proc.returncode == 0, [r.get("msg") for r in run.results.values() if r and r.get("failed")]
-    return [r for n, r in run.results.items() if n.endswith("Run it as a hardened service")][0]
+    return ([r for n, r in run.results.items() if n.endswith("Run it as a hardened service")] or [None])[0]
 
 
 def test_go_service_binary_sha256_through_the_role(systemd_host, tmp_path):
@@ -101,7 +101,7 @@ def test_go_service_binary_sha256_through_the_role(systemd_host, tmp_path):
                 go_service_settle=1)
     run_role(tmp_path, c, role)
     binary = "/usr/local/bin/sleeper"
-    c.exec("cp /usr/bin/true %s" % binary)   # someone swapped the binary under the service
+    c.exec("cp /usr/bin/true {0}.x && mv {0}.x {0}".format(binary))   # someone swapped the binary
     found = c.exec(["sha256sum", binary]).stdout.split()[0]
     want = hashlib.sha256(src.read_bytes()).hexdigest()
 
