@@ -21,6 +21,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root"
 export ANSIBLE_COLLECTIONS_PATH="$root/.build" ANSIBLE_PYTHON_INTERPRETER=/usr/bin/python3
 export ANSIBLE_NOCOLOR=1 ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
+# one exec per task instead of copy + exec + cleanup: the demo runs ~150 tasks per host, several times
+export ANSIBLE_PIPELINING=${ANSIBLE_PIPELINING:-True}
 playbook="$root/.venv/bin/ansible-playbook"
 export ANSIBLE_PLAYBOOK="$playbook"   # drift_run.sh runs this one
 work=${DEMO_WORK:-$root/.cache/demo}
