@@ -1,5 +1,5 @@
 # gofleet.golang: everything a fresh machine needs, from two commands.
-#   make demo   provision two offline Debian containers from a controller-side bundle
+#   make demo   the whole mission on local containers: bundle, mirror, build hosts, a service, drift repaired
 #   make test   every test: unit, sanity, lint, integration, containers, Molecule
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -22,7 +22,7 @@ ENGINE      := eval "$$(bash tests/harness/engine.sh env)"
         test-integration test-containers test-molecule test-matrix ee-context demo bench clean
 
 help:
-	@echo "make demo   - provision two offline Debian containers and build hello on each"
+	@echo "make demo   - the whole mission on local containers (DEMO_KEEP=1 keeps them, DEMO_ARM64=0 is faster)"
 	@echo "make test   - run every test (installs what it needs)"
 	@echo "make bench  - the four benchmark tables (BENCH_QUICK=1: a smoke run)"
 
@@ -86,7 +86,7 @@ test-molecule: setup
 	$(ENGINE); $(BIN)/pytest tests/molecule
 
 demo: setup
-	$(ENGINE); DEMO_KEEP='$(DEMO_KEEP)' bash playbooks/demo/run.sh
+	$(ENGINE); DEMO_KEEP='$(DEMO_KEEP)' DEMO_ARM64='$(DEMO_ARM64)' bash playbooks/demo/run.sh
 
 # The four tables of bench/README.md; BENCH_QUICK=1 for a smoke run (sizes: bench/README.md).
 bench: venv collection tarballs

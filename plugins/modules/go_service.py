@@ -61,8 +61,18 @@ options:
       - One that fails a check is removed and O(binary) stays as it was, with the service running on it.
         One equal to O(binary) is removed and changes nothing. A relative path is refused.
       - It goes live owned by root (when the module runs as root) with mode 0755, whatever it was staged with.
-      - In check mode a missing O(install_from) (its copy only predicted) predicts a new binary.
+      - In check mode a missing O(install_from) (its copy only predicted) predicts a new binary, unless
+        O(binary_sha256) says the installed binary already is the one asked for.
     type: path
+  binary_sha256:
+    description:
+      - The sha256 the binary must have (C(sha256:<hex>) or the bare 64 hex digits), as the go_service role
+        passes the controller's or the build's.
+      - An installed binary with another sha256 is drift (aspect C(content), see RV(drift_items)), repaired from
+        O(install_from), which must then have this sha256 (a stage that does not is removed, O(binary) stays).
+        Without O(install_from) such a binary fails the task, naming both sums.
+      - It also lets check mode predict the binary's drift exactly when the stage is not there yet.
+    type: str
   exec_start:
     description:
       - A complete C(ExecStart=) command line in systemd syntax, instead of O(binary) and O(args).
@@ -253,7 +263,10 @@ derived_environment:
   type: dict
   sample: {GOMAXPROCS: "2", GOMEMLIMIT: 460MiB}
 binary_changed:
-  description: Whether O(install_from) replaced the binary (or would, in check mode).
+  description:
+    - Whether O(install_from) replaced the binary (or would, in check mode).
+    - Kept for playbooks written before the binary was drift; a replaced binary that was installed before
+      is also a C(content) item of RV(drift_items).
   returned: always
   type: bool
 binary:
@@ -268,7 +281,9 @@ drift_items:
   description:
     - How the node differed from what was asked, one item each (the shape of C(module_utils/drift.py)),
       also shown in the diff as expected against found.
-    - "Aspects: C(unit) (changed lines of the unit file or run script, expected: ours, found: the file's),
+    - "Aspects: C(content) (the installed binary's sha256 is not the one asked for, O(binary_sha256) or the
+      staged binary's: C(sha256=<hex>) each; in check mode without O(binary_sha256) and without the stage the
+      expected value is not known and says so), C(unit) (changed lines of the unit file or run script, expected: ours, found: the file's),
       C(state) (a deployed service not running, not stopped or not enabled as asked), C(mode) (an
       environment file readable by others), C(added) (a foreign drop-in, see O(foreign_dropins))."
     - A first deploy is not drift.
@@ -322,6 +337,7 @@ ARGUMENT_SPEC = dict(
     settle=dict(type="float", default=2),
     runit_service_dir=dict(type="path"),
     install_from=dict(type="path"),
+    binary_sha256=dict(type="str"),
     foreign_dropins=dict(type="str", choices=["remove", "keep", "fail"], default="remove"),
     allowed_dropins=dict(type="list", elements="str", default=[]),
 )

@@ -2,8 +2,8 @@
 # Copyright: (c) 2026, gofleet founders
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Check-mode drift equals what the real run repairs, for the modules that need a real host:
-systemd_gounit (unit text, service state) and selinux_gocache (file-context rules in the policy
-store). go_toolchain and go_offline_mirror have theirs in tests/integration/test_drift_report.py.
+systemd_gounit / go_service (unit text, service state, the binary's sha256 through the go_service
+role) and selinux_gocache (file-context rules in the policy store). go_toolchain and go_offline_mirror have theirs in tests/integration/test_drift_report.py.
 
 Each test deploys, plants drift by hand, runs --check --diff (nothing may change), runs for real
 (the same drift items, and the host repaired), then again (changed=false, no drift).
@@ -12,6 +12,9 @@ Each test deploys, plants drift by hand, runs --check --diff (nothing may change
 from __future__ import annotations
 
 from pathlib import Path
+
+import hashlib
+import shutil
 
 import pytest
 
@@ -77,6 +80,42 @@ def test_systemd_gounit_unit_text_and_state(systemd_host, tmp_path):
     assert "NoNewPrivileges=yes" in items[0]["expected"] and items[1]["found"].startswith("inactive")
     assert state() == (good, "active")
     run_task(tmp_path, c, "gofleet.golang.systemd_gounit", {"name": "drifty", "state": "absent"})
+
+
+def run_role(workdir, container, role_vars, check=False):
+    """The go_service role once; its go_service task's result (the task that reports drift)."""
+    run = ansible_run.run_playbook(workdir, container, [{
+        "name": "p", "hosts": "all", "gather_facts": True,
+        "roles": [{"role": "gofleet.golang.go_service", "vars": role_vars}]}], check=check, diff=check)
+    assert run.proc.returncode == 0, [r.get("msg") for r in run.results.values() if r and r.get("failed")]
+    return ([r for n, r in run.results.items() if n.endswith("Run it as a hardened service")] or [None])[0]
+
+
+def test_go_service_binary_sha256_through_the_role(systemd_host, tmp_path):
+    """A replaced service binary is a `content` drift item: check mode names it with the controller's
+    sha256 (its stage only predicted), the real run puts the controller's binary back, then no drift."""
+    c = systemd_host
+    src = tmp_path / "sleeper"
+    shutil.copy(SLEEP, src)   # this controller's sleep runs in the Debian 12 container
+    role = dict(go_service_name="sleeper", go_service_binary_src=str(src), go_service_args=["1000"],
+                go_service_settle=1)
+    run_role(tmp_path, c, role)
+    binary = "/usr/local/bin/sleeper"
+    c.exec("cp /usr/bin/true {0}.x && mv {0}.x {0}".format(binary))   # someone swapped the binary
+    found = c.exec(["sha256sum", binary]).stdout.split()[0]
+    want = hashlib.sha256(src.read_bytes()).hexdigest()
+
+    predicted = run_role(tmp_path, c, role, check=True)
+    assert predicted["drift_items"] == [{"item": binary, "aspect": "content", "expected": "sha256=" + want,
+                                         "found": "sha256=" + found}], predicted
+    assert predicted["binary_changed"] and predicted["changed"]
+    assert c.exec(["sha256sum", binary]).stdout.split()[0] == found, "check mode changed the binary"
+    repaired = run_role(tmp_path, c, role)
+    assert repaired["drift_items"] == predicted["drift_items"] and repaired["actions"] == predicted["actions"]
+    assert c.exec(["sha256sum", binary]).stdout.split()[0] == want
+    again = run_role(tmp_path, c, role)
+    assert again["changed"] is False and again["drift_items"] == [], again
+    run_role(tmp_path, c, dict(role, go_service_state="absent"))
 
 
 @pytest.fixture(scope="module")

@@ -6,6 +6,9 @@
 exists -> regular executable file -> ELF for this node's architecture -> for a dynamically
 linked binary: its loader is present and every library it needs resolves (`ldd`, or the
 loader's `--list` when ldd is missing).  Every failure names the binary and the reason.
+
+binary_drift() is the binary's content as a drift item: an installed binary whose sha256 is not
+the one asked for (binary_sha256, or the staged new binary's) is drift, repaired by the stage.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -16,6 +19,8 @@ import os
 import re
 import shlex
 
+from ansible_collections.gofleet.golang.plugins.module_utils import drift
+from ansible_collections.gofleet.golang.plugins.module_utils.artifact import sha256_file
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 from ansible_collections.gofleet.golang.plugins.module_utils.platform_arch import (
     require_elf_for,
@@ -86,3 +91,22 @@ def check_binary(module, path, arch=None):
                            % (path, os.path.basename(cmd[0]), rc, (err or out).strip()))
     info["libraries_checked"] = True
     return info
+
+
+# The expected value when check mode cannot know it: no binary_sha256 given and the stage only predicted.
+UNKNOWN_SHA256 = "sha256=(the staged binary's, not there in check mode)"
+
+
+def installed_sha256(path):
+    """sha256 of the installed binary, None when there is none yet (a first deploy is not drift)."""
+    return sha256_file(path) if os.path.isfile(path) and not os.path.islink(path) else None
+
+
+def binary_drift(path, found, want, new):
+    """The binary's content as drift items: [] when it matches, is not installed yet, or stays.
+
+    found: installed_sha256(); want: the sha256 asked for (None: unknown); new: a new binary goes in.
+    """
+    if found is None or not new:
+        return []
+    return [drift.item(path, "content", UNKNOWN_SHA256 if want is None else "sha256=" + want, "sha256=" + found)]

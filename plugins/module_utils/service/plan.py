@@ -20,7 +20,12 @@ import pwd
 
 from ansible_collections.gofleet.golang.plugins.module_utils import drift
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
-from ansible_collections.gofleet.golang.plugins.module_utils.service.binary import check_binary
+from ansible_collections.gofleet.golang.plugins.module_utils.artifact import sha256_file
+from ansible_collections.gofleet.golang.plugins.module_utils.service.binary import (
+    binary_drift,
+    check_binary,
+    installed_sha256,
+)
 
 MEMINFO = "/proc/meminfo"
 
@@ -74,24 +79,14 @@ def check_node(module, spec, warnings):
     return check_binary(module, spec["binary"])
 
 
-def same_content(a, b, chunk=1 << 20):
-    if os.path.getsize(a) != os.path.getsize(b):
-        return False
-    with open(a, "rb") as fa, open(b, "rb") as fb:
-        while True:
-            da, db = fa.read(chunk), fb.read(chunk)
-            if da != db:
-                return False
-            if not da:
-                return True
-
-
-def check_staged(module, spec, warnings):
+def check_staged(module, spec, warnings, want, found):
     """install_from, a new binary staged beside `binary` -> (check_binary()'s info, is it new?).
 
-    It is checked before anything replaces the running binary; one that fails is removed (it was
-    staged for this run) and the old binary stays. In check mode a stage its copy task only
-    predicted is not there: a new binary is predicted, its checks are skipped.
+    It is checked before anything replaces the running binary (and against binary_sha256 when
+    given); one that fails is removed (it was staged for this run) and the old binary stays. In
+    check mode a stage its copy task only predicted is not there: a new binary is predicted
+    (unless binary_sha256 says the installed one is it), its checks are skipped. want: the
+    binary_sha256 asked for, found: the installed binary's.
     """
     staged, binary = spec["install_from"], spec["binary"]
     if os.path.dirname(staged) != os.path.dirname(binary):
@@ -102,18 +97,22 @@ def check_staged(module, spec, warnings):
         if module.check_mode:
             warnings.append("staged binary %s is not there (check mode): a new binary is predicted, "
                             "its checks are skipped" % staged)
-            return None, True
+            return None, want is None or want != found
         raise GofleetError("install_from %s does not exist" % staged)
     try:
         if os.path.islink(staged):
             raise GofleetError("install_from %s is a symlink, not a staged file" % staged)
         info = check_binary(module, staged)
+        info["sha256"] = sha256_file(staged)
+        if want is not None and info["sha256"] != want:
+            raise GofleetError("install_from %s has sha256:%s, binary_sha256 is sha256:%s"
+                               % (staged, info["sha256"], want))
     except GofleetError as e:
         if not module.check_mode:
             os.unlink(staged)
         raise GofleetError("%s; %s is unchanged" % (e.message, binary))
     info["path"] = binary
-    return info, not (os.path.isfile(binary) and same_content(staged, binary))
+    return info, info["sha256"] != found
 
 
 def unit_drift(path, before, after):
@@ -160,11 +159,21 @@ class ServicePlan(object):
         return bool(self.writes or self.removes or self.actions or self.binary_new)
 
     def check_binary(self):
-        """check_node(), or check_staged() when a new binary waits in install_from."""
-        if self.spec.get("install_from"):
-            info, self.binary_new = check_staged(self.module, self.spec, self.warnings)
-            return info
-        return check_node(self.module, self.spec, self.warnings)
+        """check_node(), or check_staged() when a new binary waits in install_from; the binary's drift."""
+        spec = self.spec
+        want = spec.get("binary_sha256")
+        found = installed_sha256(spec["binary"])
+        if spec.get("install_from"):
+            info, self.binary_new = check_staged(self.module, spec, self.warnings, want, found)
+            if info is not None:
+                want = info["sha256"]
+        else:
+            info = check_node(self.module, spec, self.warnings)
+            if want is not None and found is not None and found != want:
+                raise GofleetError("binary %s has sha256:%s, binary_sha256 is sha256:%s, and no install_from "
+                                   "gives the binary to put in its place" % (spec["binary"], found, want))
+        self.drift_items.extend(binary_drift(spec["binary"], found, want, self.binary_new))
+        return info
 
     def install_binary(self):
         """First step of apply(): the checked stage is renamed over the binary (or dropped when equal)."""

@@ -15,6 +15,7 @@ __metaclass__ = type
 import os
 import re
 
+from ansible_collections.gofleet.golang.plugins.module_utils.artifact import parse_checksum
 from ansible_collections.gofleet.golang.plugins.module_utils.errors import GofleetError
 from ansible_collections.gofleet.golang.plugins.module_utils.service.binary import binary_of_exec_start
 from ansible_collections.gofleet.golang.plugins.module_utils.service.systemd_syntax import exec_start_line
@@ -119,6 +120,8 @@ def normalise(params):
     if p["environment"] is not None and not p["environment_file"]:
         p["environment_file"] = default_env_file(p["name"])
     refuse_relative_paths(p)
+    if p.get("binary_sha256"):
+        p["binary_sha256"] = parse_checksum(p["binary_sha256"], "binary_sha256")
     if p["state"] == "absent":
         return p
     if p["exec_start"]:

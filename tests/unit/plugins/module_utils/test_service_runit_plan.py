@@ -197,5 +197,7 @@ def test_staged_binary_restarts_the_runit_service(node, static_elf):
     os.chmod(stage, 0o755)
     p = node["plan"](install_from=stage)
     assert (p.actions, p.result()["binary_changed"]) == (["restart"], True)
+    # the replaced binary is drift in the one shape, as under systemd
+    assert [(i["item"], i["aspect"]) for i in p.result()["drift_items"]] == [(static_elf, "content")]
     p.apply()
     assert not os.path.exists(stage) and open(static_elf, "rb").read() == data

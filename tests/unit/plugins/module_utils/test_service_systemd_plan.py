@@ -4,6 +4,7 @@
 """SystemdPlan on real files in tmp_path, systemctl faked behind run_command: what is planned
 (files, actions, diff) and that apply() does exactly that, so check mode predicts a real run."""
 
+import hashlib
 import json
 import os
 import shutil
@@ -339,3 +340,85 @@ def test_staged_binary_goes_live_root_owned_0755_whatever_it_was_staged_as(node,
     p.apply()
     st = os.lstat(static_elf)
     assert (st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)) == (0, 0, 0o755)
+
+
+# ---------------------------------------------------------------- the binary's sha256 is drift
+
+def sha(path):
+    return hashlib.sha256(open(path, "rb").read()).hexdigest()
+
+
+def test_replaced_binary_is_drift_predicted_by_check_mode_and_repaired_from_the_stage(node, static_elf, tmp_path):
+    node["deploy"]()
+    good = sha(static_elf)
+    keep = str(tmp_path / "good")
+    shutil.copy(static_elf, keep)
+    with open(static_elf, "ab") as f:   # someone replaced the binary
+        f.write(b"tampered")
+    bad = sha(static_elf)
+    stage = os.path.join(os.path.dirname(static_elf), ".hello.gofleet-new")
+    want = [{"item": static_elf, "aspect": "content", "expected": "sha256=" + good, "found": "sha256=" + bad}]
+
+    # check mode: the role's copy only predicted, so no stage; binary_sha256 gives the expected value
+    checked = node["plan"](check_mode=True, install_from=stage, binary_sha256="sha256:" + good)
+    assert checked.result()["drift_items"] == want and checked.result()["binary_changed"]
+    assert checked.actions == ["restart"] and sha(static_elf) == bad
+    assert checked.result()["drift"] == ["content: %s (sha256=%s -> sha256=%s)" % (static_elf, good, bad)]
+
+    shutil.copy(keep, stage)
+    p = node["deploy"](install_from=stage, binary_sha256=good)
+    assert p.result()["drift_items"] == want and p.actions == checked.actions
+    assert sha(static_elf) == good and not os.path.exists(stage)
+    again = node["plan"](binary_sha256=good)
+    assert (again.changed, again.result()["drift_items"]) == (False, [])
+
+
+def test_stage_without_binary_sha256_gives_the_expected_sum(node, static_elf):
+    node["deploy"]()
+    old = sha(static_elf)
+    stage = stage_elf(static_elf)
+    new = sha(stage)
+    p = node["plan"](install_from=stage)
+    assert p.result()["drift_items"] == [{"item": static_elf, "aspect": "content", "expected": "sha256=" + new,
+                                          "found": "sha256=" + old}]
+    # check mode with neither the stage nor binary_sha256 cannot know the sum, and says so
+    os.unlink(stage)
+    checked = node["plan"](check_mode=True, install_from=stage)
+    assert checked.result()["drift_items"][0]["expected"].startswith("sha256=(")
+
+
+def test_check_mode_binary_sha256_of_the_installed_binary_predicts_nothing(node, static_elf):
+    node["deploy"]()
+    stage = os.path.join(os.path.dirname(static_elf), ".hello.gofleet-new")
+    p = node["plan"](check_mode=True, install_from=stage, binary_sha256=sha(static_elf))
+    assert (p.changed, p.actions, p.result()["drift_items"], p.result()["binary_changed"]) == (False, [], [], False)
+
+
+def test_stage_with_another_sum_than_binary_sha256_is_refused(node, static_elf):
+    node["deploy"]()
+    old = open(static_elf, "rb").read()
+    stage = stage_elf(static_elf)
+    with pytest.raises(GofleetError) as e:
+        node["plan"](install_from=stage, binary_sha256="0" * 64)
+    msg = e.value.message
+    assert stage in msg and "binary_sha256" in msg and "unchanged" in msg and "\n" not in msg
+    assert not os.path.exists(stage) and open(static_elf, "rb").read() == old
+
+
+def test_binary_sha256_mismatch_without_a_stage_fails_naming_both(node, static_elf):
+    node["deploy"]()
+    with pytest.raises(GofleetError) as e:
+        node["plan"](binary_sha256="a" * 64)
+    assert static_elf in e.value.message and "a" * 64 in e.value.message and sha(static_elf) in e.value.message
+
+
+def test_bad_binary_sha256_names_the_option(node):
+    with pytest.raises(GofleetError, match="binary_sha256 must look like sha256:"):
+        node["plan"](binary_sha256="md5:abc")
+
+
+def test_first_deploy_of_a_binary_is_no_drift(node, static_elf):
+    os.unlink(static_elf)
+    stage = stage_elf(static_elf)
+    p = node["deploy"](install_from=stage, binary_sha256=sha(stage))
+    assert p.result()["drift_items"] == [] and p.result()["binary_changed"]
