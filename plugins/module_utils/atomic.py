@@ -31,6 +31,16 @@ def read_link(path):
         return None
 
 
+def identity(path):
+    """Which file is at `path` and whether it was written since: a later identity() that differs
+    means another file or new content (ctime cannot be set back), so a hash taken in between is stale."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
 def path_kind(path):
     """What is at `path` by lstat, never following a link: missing, symlink, directory, file or other."""
     try:

@@ -55,6 +55,9 @@ class Request(object):
         self.state = params["state"]
         self.arch = arch
         self.src = params.get("src")
+        # Set by the go_toolchain action plugin, which ships it to src only when this run needs it:
+        # a missing or stale src is then not an error but Plan.tarball_needed.
+        self.controller_src = params.get("controller_src")
         self.url = params.get("url")
         # checksum, checksum_url, signature, keyring, verify and url_*: the shared artifact options.
         self.checks = artifact_options.ArtifactChecks(params)
@@ -80,6 +83,8 @@ class Request(object):
             artifact.check_url(self.url, "url")
         if self.src and not os.path.isabs(self.src):
             raise GofleetError("src must be an absolute path on the node, got %r" % self.src)
+        if self.controller_src and not self.src:
+            raise GofleetError("controller_src %s needs src, the path on the node to ship it to" % self.controller_src)
         if self.state == "present" and not self.checks.given:
             raise GofleetError("checksum (sha256:<hex>) or checksum_url is required with state=present")
         if self.keep is not None and self.keep < 1:
@@ -193,6 +198,10 @@ class Plan(object):
         self.reference = None        # the manifest the tree was compared against
         self.owner = None            # the owner expected where the reference records none
         self.record_full = False     # a full verification against the tarball: recorded in the receipt
+        # With controller_src: this run needs the tarball at src and it is missing or does not match
+        # its sha256; nothing is applied, the action plugin ships it and runs the module again.
+        self.tarball_needed = False
+        self.src_verified = None     # atomic.identity() of src when plan() hashed it: apply() need not again
         self.warnings = []
         self.goroot_drift = None     # drift.item for a GOROOT that is not a real directory
         # drift.item for go.env and the links of an installed version (never repaired from the
@@ -236,11 +245,16 @@ def plan(req, node, fetch_text=artifact.fetch_text):
             raise GofleetError("go%s needs installing (%s) but neither src nor url is given" % (req.version, p.install))
         if req.src and not os.path.isfile(req.src):
             # Known before anything is done: check mode must fail as the real run will.
-            raise GofleetError("src %s does not exist on the node" % req.src)
-        if req.src:
+            _tarball_needed(req, p, GofleetError("src %s does not exist on the node" % req.src))
+        elif req.src:
             # Hashing a local tarball costs far less than the install it guards, and lets
             # check mode fail on a wrong checksum exactly as the real run will.
-            artifact.require_sha256(req.src, p.expected_sha256, label="src %s" % req.src)
+            identity = atomic.identity(req.src)
+            try:
+                artifact.require_sha256(req.src, p.expected_sha256, label="src %s" % req.src)
+                p.src_verified = identity
+            except GofleetError as e:
+                _tarball_needed(req, p, e)
     p.env_before = node.go_env_text if node.goroot_exists else None
     if not p.install or p.repair:
         # A repair keeps the installed go.env, so it is compared and written like without drift.
@@ -250,7 +264,7 @@ def plan(req, node, fetch_text=artifact.fetch_text):
             if node.receipt is not None and not _rendered_by_gofleet(p.env_before, node.receipt):
                 p.managed_drift.append(drift.item("go.env", "content" if p.env_before is not None else "missing",
                                                   _text_hash(p.env_after), _text_hash(p.env_before)))
-    elif req.src and os.path.isfile(req.src):
+    elif req.src and not p.tarball_needed:
         p.env_after = go_env.render(safe_tar.read_member(req.src, "go/go.env") or "", req.env)
     else:
         # The tarball is not on the node yet (url): say what will be set, not a guess of the text.
@@ -285,8 +299,15 @@ def _install_reason(req, node, p):
         p.verify = "full"
     p.reference, p.owner = node.receipt["manifest"], install_owner()
     if p.verify == "full":
-        reference = tarball_reference(req, p)
-        if reference is None:
+        reference = None
+        if req.controller_src and not os.path.isfile(req.src):
+            p.tarball_needed = True
+        else:
+            try:
+                reference = tarball_reference(req, p)
+            except GofleetError as e:
+                _tarball_needed(req, p, e)
+        if reference is None and not p.tarball_needed:
             p.warnings.append("verify=full compared go%s against its receipt only: neither src nor url gives the tarball"
                               " to compare against" % req.version)
         else:
@@ -298,6 +319,13 @@ def _install_reason(req, node, p):
         p.repair = True
         return "drift in %d path%s" % (paths, "" if paths == 1 else "s")
     return None
+
+
+def _tarball_needed(req, p, error):
+    """A missing or stale src: fatal, unless the action plugin ships it from controller_src."""
+    if not req.controller_src:
+        raise error
+    p.tarball_needed = True
 
 
 def _plan_prune(req, node, p):
@@ -439,6 +467,7 @@ def result(req, node, p, receipt):
         "drift_items": all_drift(p),
         "verify": p.verify,
         "actions": p.actions,
+        "tarball_needed": p.tarball_needed,
         "tarball_sha256": receipt["tarball"]["sha256"] if receipt else p.expected_sha256,
         # Provenance for reports; a check run before the first install has no receipt yet.
         "signer": receipt["tarball"].get("signer_fingerprint") if receipt else None,

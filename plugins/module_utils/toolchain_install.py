@@ -27,7 +27,9 @@ def install(req, p, runner):
         tarball, source, sha, fingerprint = verified_tarball(req, p, runner, staging)
         tree = os.path.join(staging, "tree")
         os.mkdir(tree, 0o755)
-        safe_tar.extract(tarball, tree, top="go", max_unpacked=req.max_unpacked, label=source)
+        # One pass over the tarball: judged, written and every file hashed for the receipt as it goes.
+        hashes = {}
+        safe_tar.extract_fresh(tarball, tree, top="go", max_unpacked=req.max_unpacked, label=source, hashes=hashes)
         new_root = os.path.join(tree, "go")
         validate_tree(req, new_root, source, runner)
         upstream_env = atomic.read_file(os.path.join(new_root, "go.env")) or ""
@@ -47,7 +49,8 @@ def install(req, p, runner):
             "tarball": {"filename": req.tarball_name, "source": source, "sha256": sha,
                         "signature": req.signature, "signer_fingerprint": fingerprint},
             "upstream_go_env": upstream_env,
-            "manifest": manifest.build(new_root, exclude=MANAGED_FILES, with_hash=True, with_owner=True),
+            "manifest": manifest.build(new_root, exclude=MANAGED_FILES, with_hash=True, with_owner=True,
+                                       hashes=dict((name[len("go/"):], sha) for name, sha in hashes.items() if sha)),
         }
         # lexists, not isdir: a link (or file) at GOROOT is swapped out as it is, never followed.
         replaced = os.path.lexists(req.goroot)

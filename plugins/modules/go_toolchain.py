@@ -53,6 +53,16 @@ options:
     description:
       - http, https or file URL of the tarball, for internal mirrors. Mutually exclusive with O(src).
     type: str
+  controller_src:
+    description:
+      - A tarball on the controller (a path, looked up like C(ansible.builtin.copy)'s C(src)), shipped to O(src) on
+        the node by this module's action plugin only when the run needs it there and O(src) is missing or does not
+        match O(checksum) - a missing, unfinished or drifted tree, a changed tarball, or a full verification - never
+        on a run with nothing to repair. The controller does not hash it; the node verifies O(src) (sha256, and
+        O(signature) when given) before using it, and a tarball that does not match fails in one line.
+      - Needs O(src) (where the tarball is kept on the node). In check mode nothing is shipped; the actions say it
+        would be, before what the real run does with it.
+    type: str
   install_root:
     description:
       - Directory that holds one subdirectory per installed version.
@@ -265,6 +275,13 @@ actions:
   type: list
   elements: str
   sample: ["install go1.22.12 (missing)", "point /usr/local/go at /usr/local/lib/go/go1.22.12"]
+tarball_needed:
+  description:
+    - With O(controller_src), whether this run needed the tarball at O(src) and had to ship it there (in check
+      mode, would have to). Always false without O(controller_src).
+  returned: always
+  type: bool
+  sample: false
 tarball_sha256:
   description: The verified sha256 of the tarball this version was installed from.
   returned: when state is present
@@ -301,6 +318,7 @@ def main():
             state=dict(type="str", default="present", choices=["present", "absent"]),
             src=dict(type="path"),
             url=dict(type="str"),
+            controller_src=dict(type="str"),
             install_root=dict(type="path", default="/usr/local/lib/go"),
             link=dict(type="path", default="/usr/local/go"),
             bin_dir=dict(type="str", default="/usr/local/bin"),
@@ -311,7 +329,7 @@ def main():
             force=dict(type="bool", default=False),
             max_unpacked_size=dict(type="int", default=2147483648),
         ),
-        mutually_exclusive=[("src", "url")],
+        mutually_exclusive=[("src", "url"), ("controller_src", "url")],
     )
     # checksum, checksum_url, signature, keyring, verify and url_*: one declaration for every module.
     spec.merge(artifact_argument_spec()).merge(url_argument_spec())
@@ -322,7 +340,8 @@ def main():
             node = toolchain.NodeState(req)
             plan = toolchain.plan(req, node)
             receipt = node.receipt
-            if plan.needs_apply and not module.check_mode:
+            # A tarball that is needed but not on the node yet: the action plugin ships it and runs again.
+            if plan.needs_apply and not module.check_mode and not plan.tarball_needed:
                 runner = toolchain.Runner(module.run_command, module.get_bin_path("gpg"))
                 receipt = toolchain.apply(req, node, plan, runner)
     except GofleetError as e:
@@ -334,7 +353,7 @@ def main():
     result = toolchain.result(req, node, plan, receipt)
     if module._diff:
         result["diff"] = toolchain.diff(req, plan)
-    module.exit_json(changed=plan.changed, **result)
+    module.exit_json(changed=plan.changed and (module.check_mode or not plan.tarball_needed), **result)
 
 
 def lock_for(req, check_mode):
