@@ -209,6 +209,7 @@ class Plan(object):
         self.managed_drift = []
         self.env_before = None
         self.env_after = None
+        self.env_after_from = None   # a tarball on the node to render env_after from, when asked
         self.link_change = None      # (before, after)
         self.bin_changes = []        # [(path, before, after)]
         self.prune = []
@@ -265,7 +266,9 @@ def plan(req, node, fetch_text=artifact.fetch_text):
                 p.managed_drift.append(drift.item("go.env", "content" if p.env_before is not None else "missing",
                                                   _text_hash(p.env_after), _text_hash(p.env_before)))
     elif req.src and not p.tarball_needed:
-        p.env_after = go_env.render(safe_tar.read_member(req.src, "go/go.env") or "", req.env)
+        # Read from the tarball only if the diff asks (a real install renders it from the tree it
+        # extracts): finding go/go.env decompresses the tarball's first members, ~0.5 s of CPU.
+        p.env_after_from = req.src
     else:
         # The tarball is not on the node yet (url): say what will be set, not a guess of the text.
         p.env_after = "# rendered from the tarball's go.env with: %s\n" % ", ".join(
@@ -383,6 +386,8 @@ def all_drift(p):
 
 def diff(req, p):
     """Before/after of what a person cares to review: the link, the bin links, go.env."""
+    if p.env_after is None and p.env_after_from:
+        p.env_after = go_env.render(safe_tar.read_member(p.env_after_from, "go/go.env") or "", req.env)
     items = []
     if p.link_change:
         items.append(_diff_item(req.link, p.link_change[0], p.link_change[1]))
