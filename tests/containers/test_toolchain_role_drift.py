@@ -60,6 +60,8 @@ def test_check_then_real_run_then_drift_repair(tmp_path, container_factory, debi
     host.exec(["rm", node_copy])
     noop = converge(tmp_path, host, tarball)
     assert noop.stats["changed"] == 0 and toolchain_task(noop)["tarball_needed"] is False
+    # Every prerequisite is there: the probe finds them all and nothing is handed to the package manager.
+    assert noop.results["gofleet.golang.toolchain : Install missing prerequisite packages"].get("skipped") is True
     assert host.exec(["test", "-e", node_copy], check=False).returncode != 0
 
     # Drift: a deleted binary and an edited source file inside the GOROOT.
