@@ -83,9 +83,21 @@ def walk(root, exclude=()):
                 stack.append(rel)
 
 
-def build(root, exclude=(), with_hash=True, with_owner=False):
-    """The manifest of `root`: {relative path: entry}; with_owner also records uid and gid."""
-    return dict((rel, _entry(path, st, with_hash, with_owner)) for rel, path, st in walk(root, exclude))
+def build(root, exclude=(), with_hash=True, with_owner=False, hashes=None):
+    """The manifest of `root`: {relative path: entry}; with_owner also records uid and gid.
+
+    `hashes` ({relative path: sha256} of files just written, e.g. by safe_tar.extract_fresh) saves
+    reading those files back; any other file is hashed from disk.
+    """
+    if not (with_hash and hashes):
+        return dict((rel, _entry(path, st, with_hash, with_owner)) for rel, path, st in walk(root, exclude))
+    found = {}
+    for rel, path, st in walk(root, exclude):
+        known = hashes.get(rel) if stat.S_ISREG(st.st_mode) else None
+        found[rel] = _entry(path, st, known is None, with_owner)
+        if known is not None:
+            found[rel]["sha256"] = known
+    return found
 
 
 def compare(root, reference, mode="fast", exclude=(), owner=None):

@@ -12,6 +12,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import errno
+import hashlib
 import os
 import posixpath
 import shutil
@@ -146,16 +147,128 @@ def extract(tar_path, dest, top=None, max_unpacked=DEFAULT_MAX_UNPACKED, label=N
     except GofleetError:
         raise
     except (tarfile.TarError, EOFError, OSError, IOError) as e:
-        if getattr(e, "errno", None) == errno.ENOSPC:
-            raise GofleetError("no space left on device while extracting %s into %s" % (label, dest))
-        raise GofleetError("%s is truncated or not a valid tarball: %s" % (label, e))
+        raise _read_error(e, label, dest)
     return total
+
+
+def _read_error(e, label, dest):
+    if getattr(e, "errno", None) == errno.ENOSPC:
+        return GofleetError("no space left on device while extracting %s into %s" % (label, dest))
+    return GofleetError("%s is truncated or not a valid tarball: %s" % (label, e))
+
+
+def extract_fresh(tar_path, dest, top=None, max_unpacked=DEFAULT_MAX_UNPACKED, label=None, hashes=None):
+    """extract() into an empty directory `dest`, reading (and decompressing) the archive once.
+
+    Each member is judged as it comes, against the members and symlinks before it, and written
+    only then; no write goes below a symlink or through an existing path. When the archive has
+    been read, every member is judged again against all of its symlinks, as extract() judges them.
+    Any refusal or error empties `dest` again and raises what extract() raises for the archive,
+    so, as with extract(), nothing is left of a refused archive.
+
+    With `hashes` (a dict), the sha256 of every regular file is recorded as it is written, under
+    its member name: the caller need not read the files back to hash them.
+    """
+    label = label or tar_path
+    if os.listdir(dest):
+        raise GofleetError("%s: extracting into %s, which is not empty" % (label, dest))
+    try:
+        # Iterated, not getmembers(): every header is read as its member is reached, so the
+        # compressed stream is decompressed once and only ever read forward.
+        with tarfile.open(tar_path, "r:*") as archive:
+            total = _stream_members(archive, dest, top, max_unpacked, label, hashes)
+    except (GofleetError, tarfile.TarError, EOFError, OSError, IOError) as e:
+        _empty(dest)
+        if hashes is not None:
+            hashes.clear()
+        if getattr(e, "errno", None) == errno.ENOSPC:
+            raise _read_error(e, label, dest)
+        # The canonical refusal: the one extract() gives, judging with all symlinks known.
+        try:
+            with tarfile.open(tar_path, "r:*") as archive:
+                judge_all(archive.getmembers(), top, label, max_unpacked)
+        except GofleetError:
+            raise
+        except (tarfile.TarError, EOFError, OSError, IOError) as again:
+            raise _read_error(again, label, dest)
+        raise e if isinstance(e, GofleetError) else _read_error(e, label, dest)
+    return total
+
+
+_BUFSIZE = 1024 * 1024
+
+
+def _stream_members(archive, dest, top, max_unpacked, label, hashes):
+    symlinks = {}
+    names = set()
+    judged = []
+    directories = []
+    total = 0
+    known_dirs = set([dest])  # directories that exist: no lstat per member for its parent
+    for member in archive:
+        name = judge(member, names, top, label, symlinks)
+        if member.issym():
+            symlinks[name] = member.linkname
+        duplicate = name in names
+        names.add(name)
+        total += member.size if member.isfile() else 0
+        if total > max_unpacked:
+            raise GofleetError("%s unpacks to more than %d bytes (max_unpacked_size)" % (label, max_unpacked))
+        judged.append(member)
+        path = os.path.join(dest, name)
+        parent = os.path.dirname(path)
+        if parent not in known_dirs:
+            if not os.path.isdir(parent):
+                os.makedirs(parent, 0o755)
+            known_dirs.add(parent)
+        if member.isdir():
+            if path not in known_dirs and not os.path.isdir(path):  # maybe made as a parent already
+                os.mkdir(path, 0o755)
+            known_dirs.add(path)
+            directories.append((path, (member.mode & 0o755) | 0o700, member.mtime))
+            continue
+        if duplicate and os.path.lexists(path):
+            os.unlink(path)  # a duplicate member: replaced, never written through
+        if member.issym():
+            os.symlink(member.linkname, path)
+        elif member.islnk():
+            target = _normalize(member.linkname)
+            os.link(os.path.join(dest, target), path, follow_symlinks=False)
+            if hashes is not None and target in hashes:
+                hashes[name] = hashes[target]
+        else:
+            digest = _write_file(archive, member, path, hashed=hashes is not None)
+            if hashes is not None:
+                hashes[name] = digest
+    if not judged:
+        raise GofleetError("%s is empty" % label)
+    judge_all(judged, top, label, max_unpacked)
+    for path, mode, mtime in reversed(directories):
+        os.chmod(path, mode)
+        os.utime(path, (mtime, mtime))
+    return total
+
+
+def _empty(dest):
+    for name in os.listdir(dest):
+        path = os.path.join(dest, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            for root, dirs, _files in os.walk(path):
+                for d in dirs:
+                    os.chmod(os.path.join(root, d), 0o700)  # read-only directories from the archive
+            shutil.rmtree(path)
+        else:
+            os.unlink(path)
 
 
 def write_members(archive, judged, dest):
     directories = []
+    written = set()
     for name, member in judged:
         path = os.path.join(dest, name)
+        if name in written and not member.isdir() and os.path.lexists(path) and not os.path.isdir(path):
+            os.unlink(path)  # a duplicate member replaces the earlier one, never writes through its link
+        written.add(name)
         parent = os.path.dirname(path)
         if not os.path.isdir(parent):
             os.makedirs(parent, 0o755)
@@ -205,18 +318,23 @@ def replace_members(archive, judged, dest, top):
         os.utime(path, (mtime, mtime))
 
 
-def _write_file(archive, member, path):
+def _write_file(archive, member, path, hashed=False):
+    """Write one regular member; with `hashed`, return the sha256 of what was written."""
     source = archive.extractfile(member)
+    digest = hashlib.sha256() if hashed else None
     with open(path, "wb") as out:
         while True:
-            block = source.read(1024 * 1024)
+            block = source.read(_BUFSIZE)
             if not block:
                 break
             out.write(block)
+            if digest is not None:
+                digest.update(block)
     if out_size(path) != member.size:
         raise GofleetError("%s: member %r is truncated" % (archive.name, member.name))
     os.chmod(path, member.mode & 0o755)
     os.utime(path, (member.mtime, member.mtime))
+    return digest.hexdigest() if digest is not None else None
 
 
 def out_size(path):

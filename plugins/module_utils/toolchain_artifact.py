@@ -89,9 +89,16 @@ class Artifact(object):
         self._checked = (key, (sha, h1))
         return sha, h1
 
-    def extract(self, path, dest, max_unpacked, label, only=None):
+    def extract(self, path, dest, max_unpacked, label, only=None, hashes=None):
+        """Extract below `dest` (which must exist); bytes unpacked.
+
+        A fresh tarball extract (no `only`; `dest` empty) reads the tarball once and, with `hashes`
+        (a dict), records the sha256 of every regular file under its member name as it is written.
+        A zip, or a repair with `only`, leaves `hashes` untouched: hash the files from disk."""
         if self.is_zip:
             return safe_zip.extract(path, dest, self.prefix, top="go", max_unpacked=max_unpacked, label=label, only=only)
+        if only is None:
+            return safe_tar.extract_fresh(path, dest, top="go", max_unpacked=max_unpacked, label=label, hashes=hashes)
         return safe_tar.extract(path, dest, top="go", max_unpacked=max_unpacked, label=label, only=only)
 
     def read_go_env(self, path):

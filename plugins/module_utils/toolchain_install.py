@@ -27,7 +27,10 @@ def install(req, p, runner):
         tarball, source, sha, h1, fingerprint = verified_tarball(req, p, runner, staging)
         tree = os.path.join(staging, "tree")
         os.mkdir(tree, 0o755)
-        req.artifact.extract(tarball, tree, req.max_unpacked, source)
+        # A tarball is read once: judged, written and every file hashed for the receipt as it goes.
+        # A zip is extracted as before and leaves `hashes` empty: the manifest hashes from disk.
+        hashes = {}
+        req.artifact.extract(tarball, tree, req.max_unpacked, source, hashes=hashes)
         new_root = os.path.join(tree, "go")
         go_version = validate_tree(req, new_root, source, runner)
         upstream_env = atomic.read_file(os.path.join(new_root, "go.env")) or ""
@@ -50,7 +53,8 @@ def install(req, p, runner):
                             **({"h1": h1, "module": "%s@%s" % req.artifact.module} if req.artifact.is_zip else {})),
             "go_version": go_version,
             "upstream_go_env": upstream_env,
-            "manifest": manifest.build(new_root, exclude=MANAGED_FILES, with_hash=True, with_owner=True),
+            "manifest": manifest.build(new_root, exclude=MANAGED_FILES, with_hash=True, with_owner=True,
+                                       hashes=dict((name[len("go/"):], sha) for name, sha in hashes.items() if sha) or None),
         }
         # lexists, not isdir: a link (or file) at GOROOT is swapped out as it is, never followed.
         replaced = os.path.lexists(req.goroot)

@@ -78,6 +78,18 @@ options:
     type: str
     choices: [auto, tarball, module_zip]
     default: auto
+  controller_src:
+    description:
+      - A tarball or toolchain module zip on the controller (a path, looked up like C(ansible.builtin.copy)'s
+        C(src)), shipped to O(src) on the node by this module's action plugin only when the run needs it there and
+        O(src) is missing or does not match O(checksum) (sha256 or C(h1:)) - a missing, unfinished or drifted tree,
+        a changed artifact, or a full verification - never on a run with nothing to repair. The controller does not
+        hash it; the node verifies O(src) (sha256 or C(h1:), and O(signature) when given) before using it, and an
+        artifact that does not match fails in one line.
+      - Needs O(src) (where the tarball or zip is kept on the node; its kind is told as for O(src), see O(format)).
+        Mutually exclusive with O(url) and O(goproxy). In check mode nothing is shipped; the actions say it would
+        be, before what the real run does with it.
+    type: str
   install_root:
     description:
       - Directory that holds one subdirectory per installed version.
@@ -311,6 +323,13 @@ actions:
   type: list
   elements: str
   sample: ["install go1.22.12 (missing)", "point /usr/local/go at /usr/local/lib/go/go1.22.12"]
+tarball_needed:
+  description:
+    - With O(controller_src), whether this run needed the tarball at O(src) and had to ship it there (in check
+      mode, would have to). Always false without O(controller_src).
+  returned: always
+  type: bool
+  sample: false
 tarball_sha256:
   description: The verified sha256 of the tarball (or module zip) this version was installed from.
   returned: when state is present
@@ -359,6 +378,7 @@ def main():
             url=dict(type="str"),
             goproxy=dict(type="str"),
             format=dict(type="str", default="auto", choices=["auto", "tarball", "module_zip"]),
+            controller_src=dict(type="str"),
             install_root=dict(type="path", default="/usr/local/lib/go"),
             link=dict(type="path", default="/usr/local/go"),
             bin_dir=dict(type="str", default="/usr/local/bin"),
@@ -369,7 +389,7 @@ def main():
             force=dict(type="bool", default=False),
             max_unpacked_size=dict(type="int", default=2147483648),
         ),
-        mutually_exclusive=[("src", "url", "goproxy")],
+        mutually_exclusive=[("src", "url", "goproxy"), ("controller_src", "url"), ("controller_src", "goproxy")],
     )
     # checksum, checksum_url, signature, keyring, verify and url_*: one declaration for every module.
     spec.merge(artifact_argument_spec()).merge(url_argument_spec())
@@ -380,7 +400,8 @@ def main():
             node = toolchain.NodeState(req)
             plan = toolchain.plan(req, node)
             receipt = node.receipt
-            if plan.needs_apply and not module.check_mode:
+            # A tarball that is needed but not on the node yet: the action plugin ships it and runs again.
+            if plan.needs_apply and not module.check_mode and not plan.tarball_needed:
                 runner = toolchain.Runner(module.run_command, module.get_bin_path("gpg"))
                 receipt = toolchain.apply(req, node, plan, runner)
     except GofleetError as e:
@@ -392,7 +413,7 @@ def main():
     result = toolchain.result(req, node, plan, receipt)
     if module._diff:
         result["diff"] = toolchain.diff(req, plan)
-    module.exit_json(changed=plan.changed, **result)
+    module.exit_json(changed=plan.changed and (module.check_mode or not plan.tarball_needed), **result)
 
 
 def lock_for(req, check_mode):

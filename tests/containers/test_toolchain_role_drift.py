@@ -42,16 +42,27 @@ def test_check_then_real_run_then_drift_repair(tmp_path, container_factory, debi
     host = container_factory(debian_image, network="none", systemd=True)
     host.wait_systemd()
 
-    # A new host in check mode: it says what it would do and changes nothing.
+    # A new host in check mode: it says what it would do (ship the tarball, then install from
+    # it) and changes nothing.
+    node_copy = "/var/cache/gofleet/artifacts/" + str(tarball["path"]).rsplit("/", 1)[-1]
+    ship = "copy %s to %s" % (tarball["path"], node_copy)
     dry = converge(tmp_path, host, tarball, check=True)
     assert dry.stats["changed"] > 0
-    assert "not on the node yet" in dry.results["gofleet.golang.toolchain : Report what check mode cannot inspect yet"]["msg"]
+    assert toolchain_task(dry)["actions"][:2] == [ship, "install go%s (missing)" % VERSION]
     assert host.exec(["test", "-e", "/usr/local/go"], check=False).returncode != 0
+    assert host.exec(["test", "-e", node_copy], check=False).returncode != 0
 
     real = converge(tmp_path, host, tarball)
-    assert toolchain_task(real)["actions"][0] == "install go%s (missing)" % VERSION
+    assert toolchain_task(real)["actions"] == toolchain_task(dry)["actions"]
     assert host.exec(["/usr/local/bin/go", "version"]).stdout.startswith("go version go%s " % VERSION)
     assert converge(tmp_path, host, tarball, check=True).stats["changed"] == 0
+    # The no-op needs no tarball: with the node's copy gone, nothing is shipped.
+    host.exec(["rm", node_copy])
+    noop = converge(tmp_path, host, tarball)
+    assert noop.stats["changed"] == 0 and toolchain_task(noop)["tarball_needed"] is False
+    # Every prerequisite is there: the probe finds them all and nothing is handed to the package manager.
+    assert noop.results["gofleet.golang.toolchain : Install missing prerequisite packages"].get("skipped") is True
+    assert host.exec(["test", "-e", node_copy], check=False).returncode != 0
 
     # Drift: a deleted binary and an edited source file inside the GOROOT.
     pristine = host.exec(["sha256sum", GOROOT + "/src/fmt/print.go"]).stdout.split()[0]
@@ -63,8 +74,9 @@ def test_check_then_real_run_then_drift_repair(tmp_path, container_factory, debi
     assert dry.stats["changed"] == 1
     assert host.exec(["test", "-e", GOROOT + "/bin/gofmt"], check=False).returncode != 0, "check mode repaired"
 
+    assert toolchain_task(dry)["actions"] == [ship, "repair go%s (drift in 2 paths)" % VERSION]
     real = converge(tmp_path, host, tarball)
-    assert toolchain_task(real)["actions"] == ["repair go%s (drift in 2 paths)" % VERSION]
+    assert toolchain_task(real)["actions"] == toolchain_task(dry)["actions"]
     assert real.stats["changed"] == 1
     assert host.exec(["sha256sum", GOROOT + "/src/fmt/print.go"]).stdout.split()[0] == pristine
     # The restored gofmt runs, and finds the restored source formatted as shipped.

@@ -37,7 +37,7 @@ def role_vars(family, distribution, major):
             variables.update(load(ROLE / "vars" / ("%s.yml" % name)))
     # a host where nothing is installed yet, whichever way the role reads that
     variables.update(toolchain_installed_packages=[], ansible_facts=facts(family, distribution, major),
-                     __toolchain_xbps_list={"stdout_lines": []})
+                     __toolchain_xbps_list={"stdout_lines": []}, __toolchain_pkg_probe={"stdout_lines": []})
     return variables
 
 
@@ -100,7 +100,9 @@ def test_prerequisites_per_family(family, distribution, major, cgo, expected):
 
 def test_only_missing_prerequisites_are_installed():
     variables = {"toolchain_installed_packages": ["tar", "gzip"],
-                 "ansible_facts": facts("Debian", "Debian", "12", {"tar": [{}], "gzip": [{}]})}
+                 "ansible_facts": facts("Debian", "Debian", "12", {"tar": [{}], "gzip": [{}]}),
+                 # the role's one prerequisite probe (vars/Debian.yml's dpkg-query format)
+                 "__toolchain_pkg_probe": {"stdout_lines": ["installed tar", "installed gzip", "not-installed gcc"]}}
     task = one([t for t in tasks("tasks") if "ansible.builtin.package" in t], "package tasks")
     merged = dict(role_vars("Debian", "Debian", "12"), toolchain_cgo=False, **variables)
     merged.update(task.get("vars") or {})

@@ -7,6 +7,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import hashlib
 import io
 import os
 import stat
@@ -192,3 +193,80 @@ def test_read_member(tmp_path, name, expected):
     tar = make_tar(tmp_path / "t.tar.gz", BASE + [_file("go/go.env", b"GOTOOLCHAIN=auto\n")])
     assert safe_tar.read_member(tar, name) == expected
     assert safe_tar.read_member(str(tmp_path / "nope.tar.gz"), name) is None
+
+
+# extract_fresh: one pass (each member judged as it comes, all of them again at the end) into an
+# empty directory; a refusal leaves nothing and says what extract() says.
+LATE_SYMLINK = [
+    # The member below the link comes first: judged alone it looks fine; the link after it is
+    # only known at the end, where the archive is judged whole and refused as extract() refuses it.
+    ("symlink-after-member-below-it", [_dir("go/lib"), _file("go/lib/l/x"), _sym("go/lib/l", ".")],
+     None, ["below symlink", "go/lib/l"]),
+    ("symlink-chain-escape-reversed", [_sym("go/esc", "a/b/c/up/../../../../etc"), _sym("go/a/b/c/up", "../../..")],
+     None, ["symlink", "outside"]),
+]
+
+
+@pytest.mark.parametrize("members,max_unpacked,words", [c[1:] for c in REFUSED + LATE_SYMLINK],
+                         ids=[c[0] for c in REFUSED + LATE_SYMLINK])
+def test_extract_fresh_refuses_as_extract_does_and_leaves_nothing(tmp_path, members, max_unpacked, words):
+    tar = make_tar(tmp_path / "t.tar.gz", BASE + members)
+    kwargs = {"top": "go", "label": "src " + tar}
+    if max_unpacked:
+        kwargs["max_unpacked"] = max_unpacked
+    messages = []
+    for extract in (safe_tar.extract, safe_tar.extract_fresh):
+        dest = tmp_path / extract.__name__
+        dest.mkdir()
+        hashes = {}
+        with pytest.raises(GofleetError) as err:
+            extract(tar, str(dest), hashes=hashes, **kwargs) if extract is safe_tar.extract_fresh else extract(tar, str(dest), **kwargs)
+        messages.append(err.value.message)
+        assert os.listdir(str(dest)) == [] and hashes == {}
+    assert messages[0] == messages[1]
+    assert "\n" not in messages[1] and messages[1].startswith("src " + tar)
+    for word in words:
+        assert word in messages[1]
+
+
+def test_extract_fresh_writes_what_extract_writes_and_hashes_each_file(tmp_path):
+    members = BASE + [
+        _file("./go/bin/go", b"\x7fELF-not-really", mode=0o777),
+        _file("go/pkg/tool/vet", b"vet", mode=0o755),   # parents not listed before it
+        _dir("go/pkg", mode=0o777),                     # listed after its contents
+        _sym("go/bin/vet", "../pkg/tool/vet"),
+        _hard("go/bin/go2", "go/bin/go"),
+        _file("go/dup", b"first"), _sym("go/dup2", "dup"), _file("go/dup2", b"replaces the link"),
+    ]
+    tar = make_tar(tmp_path / "good.tar.gz", members)
+    one, fresh = tmp_path / "one", tmp_path / "fresh"
+    one.mkdir()
+    fresh.mkdir()
+    hashes = {}
+    assert safe_tar.extract_fresh(tar, str(fresh), top="go", hashes=hashes) == safe_tar.extract(tar, str(one), top="go")
+    root = fresh / "go"
+    for tree in (root, one / "go"):  # the duplicate replaced the link, it did not write through it
+        assert (tree / "dup").read_bytes() == b"first"
+        assert not os.path.islink(str(tree / "dup2")) and (tree / "dup2").read_bytes() == b"replaces the link"
+    assert stat.S_IMODE(os.stat(str(root / "pkg")).st_mode) == 0o755
+    assert int(os.stat(str(root / "pkg")).st_mtime) == 1700000000
+    assert os.stat(str(root / "bin/go2")).st_ino == os.stat(str(root / "bin/go")).st_ino
+    assert os.readlink(str(root / "bin/vet")) == "../pkg/tool/vet"
+    for rel in ("VERSION", "bin/go", "bin/go2", "pkg/tool/vet", "dup2"):
+        assert hashes["go/" + rel] == hashlib.sha256((root / rel).read_bytes()).hexdigest(), rel
+    assert "go/bin/vet" not in hashes
+    assert manifest_of(root) == manifest_of(one / "go")
+
+
+def manifest_of(root):
+    from ansible_collections.gofleet.golang.plugins.module_utils import manifest
+    return manifest.build(str(root), with_hash=True)
+
+
+def test_extract_fresh_needs_an_empty_directory(tmp_path):
+    tar = make_tar(tmp_path / "t.tar.gz", BASE)
+    (tmp_path / "dest").mkdir()
+    (tmp_path / "dest" / "keep").write_text("x")
+    with pytest.raises(GofleetError, match="not empty"):
+        safe_tar.extract_fresh(tar, str(tmp_path / "dest"), top="go")
+    assert os.listdir(str(tmp_path / "dest")) == ["keep"]
