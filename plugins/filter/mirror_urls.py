@@ -61,7 +61,8 @@ from ansible.module_utils.six.moves.urllib.parse import urlsplit
 
 def _shown(url):
     """The entry as a message may show it: a password replaced by ***."""
-    return re.sub(r"^([^:/?#]+://[^:/@]*):[^@/]*@", r"\1:***@", url)
+    # Up to the LAST '@': a password may hold '/' or '@', and urlsplit would cut it there.
+    return re.sub(r"^([^:/?#]+://[^:/?#@]*):.*@", r"\1:***@", url)
 
 
 def _problem(url):

@@ -269,9 +269,17 @@ def check_record_lines(text, entry, label):
             lines[(fields[0], fields[1])] = fields[2]
     for suffix, field in (("", "h1"), ("/go.mod", "h1_mod")):
         want = lines.get((entry["module"], entry["version"] + suffix))
-        if entry.get(field) and want != entry[field]:
+        # The zip's hash only where the mirror serves the zip (a /go.mod-only version has none);
+        # the .mod's always: every mirrored version has one, so the record is always tied to a file.
+        if (field == "h1_mod" or entry.get(field)) and want != entry.get(field):
             raise GofleetError("checksum mismatch for %s@%s%s: %s says %s, the mirror's file hashes to %s"
                                % (entry["module"], entry["version"], suffix, label, want, entry[field]))
+
+
+def _add_tree(trees, tree):
+    """trees: {size: tree}. One log has one tree per size: a second root for a size is a fork."""
+    if trees.setdefault(tree[0], tree) != tree:
+        raise GofleetError("sumdb: two different trees of size %d (a forked or tampered checksum database)" % tree[0])
 
 
 class Capture(object):
@@ -312,9 +320,8 @@ class Capture(object):
             record, text, tree, note = parse_lookup(self._get(rel), rel)
             check_record_lines(text, entry, "the checksum database")
             records.append((record, text, tree[0]))
-            trees[tree[0]] = tree
-        latest = parse_tree_note(self._get(base + "latest"), base + "latest")
-        trees[latest[0]] = latest
+            _add_tree(trees, tree)
+        _add_tree(trees, parse_tree_note(self._get(base + "latest"), base + "latest"))
         self._get(base + "supported")
         sizes = sorted(trees)
         # What Go reads in any order of lookups: each record in every tree as new as its own,

@@ -40,7 +40,9 @@ class ZipMember(object):
         self.linkname = ""
         attrs = (info.external_attr >> 16) & 0xFFFF if info.create_system == 3 else 0
         self._type = stat.S_IFMT(attrs)
-        self._dir = info.filename.endswith("/") or self._type == stat.S_IFDIR
+        # By the name alone, as Go's zip hash sees it: an entry without a trailing '/' was hashed
+        # as a file, so directory attributes on it make it a member of no type safe_tar writes.
+        self._dir = info.filename.endswith("/")
         perm = attrs & 0o7777
         if not attrs:
             perm = 0o755 if self._dir or rel.startswith(_EXECUTABLE_DIRS) else 0o644

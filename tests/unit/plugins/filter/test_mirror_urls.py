@@ -35,6 +35,9 @@ def test_valid(value, urls):
     (["http://m1,http://m2"], "'http://m1,http://m2'", "',' or '|'"),
     (["http://m1", "http://bob:s3cret@m2"], "'http://bob:***@m2'", "credentials"),
     (["http://bob@m2"], "'http://bob@m2'", "credentials"),
+    # A password with '/' or '@' in it is masked whole, whatever urlsplit makes of the rest.
+    (["https://u:pa/ss@m2/x"], "'https://u:***@m2/x'", ""),
+    (["https://u:p@ss@m2"], "'https://u:***@m2'", "credentials"),
     (["http://m1", ""], "'' is empty", "empty"),
     (["http://m1", "http://m1/"], "'http://m1/'", "twice"),
     (["http:///path"], "'http:///path'", "no host"),

@@ -185,6 +185,29 @@ def test_capture_refuses_a_lookup_that_disagrees_with_the_mirror():
         gs.Capture("sum.golang.org", lambda rel: None, fetch).run({"m5": entry(5, "h1:other=")})
 
 
+def test_record_lines_need_the_mirrors_go_mod_hash():
+    # Every mirrored version has a .mod, so an entry without its hash ties the record to nothing.
+    text = b"example.com/m v1.0.0 h1:zip=\nexample.com/m v1.0.0/go.mod h1:mod=\n"
+    with pytest.raises(GofleetError, match="checksum mismatch for example.com/m@v1.0.0/go.mod"):
+        gs.check_record_lines(text, {"module": "example.com/m", "version": "v1.0.0", "h1": "h1:zip=", "h1_mod": None}, "db")
+    with pytest.raises(GofleetError, match="checksum mismatch for example.com/m@v1.0.0/go.mod: db says None"):
+        gs.check_record_lines(b"example.com/m v1.0.0 h1:zip=\n",
+                              {"module": "example.com/m", "version": "v1.0.0", "h1": "h1:zip=", "h1_mod": "h1:mod="}, "db")
+
+
+def test_capture_refuses_two_trees_of_one_size():
+    # A lookup signed over another tree of the same size as latest is a fork, never the same log.
+    fetch = served_log({5: 300})
+
+    def forked(rel):
+        if rel.endswith("/lookup/example.com/m5@v1.0.0"):
+            return b"5\n%s\n%s" % (LOG[5], note(300, hashlib.sha256(b"fork").digest()))
+        return fetch(rel)
+
+    with pytest.raises(GofleetError, match="sumdb: two different trees of size 300"):
+        gs.Capture("sum.golang.org", lambda rel: None, forked).run({"m5": entry(5)})
+
+
 def test_capture_refuses_a_changed_tile():
     fetch = served_log({5: 100})
 

@@ -70,6 +70,8 @@ HOSTILE = [
     ("duplicate", [(P + "bin/go", b"other", 0o755)], {}, ["more than once", "bin/go"]),
     ("case-twins", [(P + "src/FMT/print.go", b"x", 0o644)], {}, ["differ only in case"]),
     ("device", [(P + "dev/null", b"", stat.S_IFCHR | 0o666)], {}, ["special file"]),
+    # Hashed as a file (no trailing '/'), so it must never be written as a directory instead.
+    ("dir-attrs-on-a-file", [(P + "bin/vet", b"\x7fELF", stat.S_IFDIR | 0o755)], {}, ["bin/vet"]),
     ("setuid", [(P + "bin/su", b"\x7fELF", 0o4755)], {}, ["setuid"]),
     ("bomb", [(P + "src/zeros", b"\0" * (3 << 20), 0o644)], {"max_unpacked": 1 << 20},
      ["unpacks to more than %d bytes" % (1 << 20)]),
