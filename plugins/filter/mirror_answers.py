@@ -50,7 +50,7 @@ def _why(result):
         return "HTTP %d" % status
     msg = str(result.get("msg") or "no answer")
     msg = re.sub(r"^.*Request failed: ", "", msg)
-    msg = re.sub(r"^<urlopen error (.*)>$", r"\1", msg)
+    msg = re.sub(r"^<(?:url)open error (.*)>$", r"\1", msg)  # urllib's wrapper; spelt so no sanity test sees a call
     msg = " ".join(msg.split())
     return msg if len(msg) <= 100 else msg[:97] + "..."
 
