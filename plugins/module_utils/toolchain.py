@@ -202,7 +202,6 @@ class Plan(object):
         self.actions = []
         self.install = None          # None, or why: "missing", "unfinished", "tarball changed", "drift"
         self.repair = False          # the drift can be put back in place (the GOROOT is a real directory)
-        self.expected_sha256 = None   # the artifact's expected sha256, when that is the hash it is pinned by
         self.expected = None          # ("sha256", hex) or ("h1", hash): what the artifact must match
         self.drift = []              # drift.line() of each item
         self.drift_items = []        # drift.item() dicts: path, aspect, expected, found
@@ -237,6 +236,11 @@ class Plan(object):
         """Also true for a full verification with nothing to repair: its time goes into the receipt."""
         return self.changed or self.record_full
 
+    @property
+    def expected_sha256(self):
+        """The artifact's expected sha256, when that is the hash it is pinned by (else None)."""
+        return self.expected[1] if self.expected and self.expected[0] == "sha256" else None
+
 
 def plan(req, node, fetch_text=artifact.fetch_text):
     p = Plan()
@@ -250,7 +254,6 @@ def plan(req, node, fetch_text=artifact.fetch_text):
     if req.state == "absent":
         return _plan_absent(req, node, p)
     p.expected = req.expected(fetch_text)
-    p.expected_sha256 = p.expected[1] if p.expected[0] == "sha256" else None
     p.install = _install_reason(req, node, p)
     if p.install:
         p.actions.append("%s go%s (%s)" % ("repair" if p.drift else "install", req.version, p.install))
